@@ -1,0 +1,59 @@
+"""Where the library lives, which sources are read, and the limits every fetch obeys."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader import __version__
+
+APP_NAME = "newsreader"
+DATA_DIR_ENV = "NEWSREADER_DATA_DIR"
+USER_AGENT = f"newsreader/{__version__} (terminal news reader)"
+
+DEFAULT_FEEDS: tuple[str, ...] = (
+    "https://feeds.bbci.co.uk/news/world/rss.xml",
+    "https://feeds.npr.org/1001/rss.xml",
+    "https://www.theguardian.com/world/rss",
+    "https://www.aljazeera.com/xml/rss/all.xml",
+    "https://feeds.arstechnica.com/arstechnica/index",
+    "https://www.theverge.com/rss/index.xml",
+    "https://www.theregister.com/headlines.atom",
+    "https://www.sciencedaily.com/rss/top/science.xml",
+    "https://www.quantamagazine.org/feed/",
+    "https://phys.org/rss-feed/",
+)
+"""Public world, technology and science feeds (RSS and Atom), read until the user has their own."""
+
+
+def default_data_dir() -> Path:
+    """The library's directory: $NEWSREADER_DATA_DIR, else the platform's user data directory."""
+    if override := os.environ.get(DATA_DIR_ENV):
+        return Path(override).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What one run of the app reads and how it fetches."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    feeds: tuple[str, ...] = DEFAULT_FEEDS
+    feed_timeout: float = 20.0
+    """Seconds for one whole feed request, redirects and body included."""
+    article_timeout: float = 30.0
+    """Seconds for one whole article request."""
+    max_article_bytes: int = 10 * 1024 * 1024
+    """Decoded size cap for an article page (10 MB)."""
+    max_feed_bytes: int = 10 * 1024 * 1024
+    """Decoded size cap for a feed document."""
+    max_connections: int = 8
+    """Requests in flight at once across all feeds."""
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite library file."""
+        return self.data_dir / "library.sqlite3"

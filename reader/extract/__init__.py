@@ -1,0 +1,197 @@
+"""The cleaning engine: HTML bytes (or text) and a URL in, a `Document` out.
+
+A pipeline of pure steps with one direction of imports: decode → budget check → parse →
+metadata → prune → score → build blocks → tidy. No I/O, no network, and it never raises: any
+failure becomes a Document with `is_article=False` and a note saying what went wrong.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from reader.document import Block, Document, Figure, Heading, Paragraph, block_text
+from reader.extract import hints
+from reader.extract.blocks import BlockBuilder, figure_from
+from reader.extract.budget import over_budget
+from reader.extract.content import Scorer, link_density, prune
+from reader.extract.decode import decode_html
+from reader.extract.metadata import Metadata, page_base, read_metadata
+
+__all__ = ["extract"]
+
+MIN_ARTICLE_WORDS = 50
+"""Fewer words than this in the body and the page is not an article (an empty shell, a video
+page, a paywall stub). Set well below the shortest real story in the benchmark (~90 words)."""
+
+LISTING_LINK_DENSITY = 0.5
+"""A body whose text is more than half link text is a listing or home page, not an article."""
+
+LEAD_BLOCKS = 4
+"""How many blocks at the top of the body are checked for a repeated title, byline or date."""
+
+SHORT_LINE_WORDS = 12
+"""A paragraph up to this many words can be a repeated byline, date or furniture label."""
+
+TAIL_BLOCKS = 0
+TAIL_MAX_WORDS = 70
+"""Up to 6 paragraphs of at most 70 words at the end of the body are tested for trailing
+furniture (hints.TAIL_FURNITURE). The benchmark's promos and credits run to ~60 words."""
+
+LEAD_FIGURE_LOOKBACK = 3
+"""How many elements before the article node are searched for its lead picture, and how many
+levels up: the featured image usually sits just above the body, next to the headline."""
+
+LEAD_FIGURE_MAX_CHARS = 600
+"""An element before the body counts as the lead picture only when its text (the caption) is
+shorter than this: longer ones are teasers or the headline block."""
+
+_BYLINE = re.compile(r"^(by|written by|from|posted by|published by)\b", re.IGNORECASE)
+_DATE_WORDS = re.compile(
+    r"\b(\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|updated|published|posted"
+    r"|ago|minutes?|hours?|today|yesterday)\b",
+    re.IGNORECASE,
+)
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _lead_figure(first: LexborNode, base: str | None) -> Figure | None:
+    """The picture right above the article body (a featured image with its caption), if any."""
+    node: LexborNode | None = first
+    for _ in range(LEAD_FIGURE_LOOKBACK):
+        if node is None or node.tag in ("body", "html"):
+            return None
+        sibling = node.prev
+        looked = 0
+        while sibling is not None and looked < LEAD_FIGURE_LOOKBACK:
+            if sibling.is_element_node:
+                looked += 1
+                if sibling.css_first("h1") is not None:
+                    return None
+                found = sibling if sibling.tag == "figure" else sibling.css_first("figure")
+                if found is not None and len(sibling.text().strip()) < LEAD_FIGURE_MAX_CHARS:
+                    figure = figure_from(found, base)
+                    if figure is not None and figure.caption:
+                        return figure
+            sibling = sibling.prev
+        node = node.parent
+    return None
+
+
+def _is_repeat(block: Block, meta: Metadata) -> bool:
+    """Whether a block near the top repeats the header: the title, a byline, a date."""
+    text = block_text(block)
+    if not text:
+        return False
+    if isinstance(block, Heading | Paragraph) and meta.title and _fold(text) == _fold(meta.title):
+        return True
+    if not isinstance(block, Paragraph) or len(text.split()) > SHORT_LINE_WORDS:
+        return False
+    if _BYLINE.match(text):
+        return True
+    folded = text.casefold()
+    if any(author.casefold() in folded for author in meta.authors):
+        return True
+    words = text.split()
+    return len(words) <= SHORT_LINE_WORDS // 2 and len(_DATE_WORDS.findall(text)) >= 2
+
+
+def _tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
+    """The blocks without furniture lines and without a header repeated at the top."""
+    kept: list[Block] = []
+    for index, block in enumerate(blocks):
+        if index < LEAD_BLOCKS and _is_repeat(block, meta):
+            continue
+        if isinstance(block, Paragraph):
+            text = block_text(block)
+            if len(text.split()) <= SHORT_LINE_WORDS and hints.BOILERPLATE_LINE.match(text):
+                continue
+        kept.append(block)
+    checked = 0
+    while kept and checked < TAIL_BLOCKS:
+        last = kept[-1]
+        if isinstance(last, Heading):
+            # A heading with nothing under it introduces something we dropped (a rail, comments).
+            kept.pop()
+            continue
+        text = block_text(last)
+        if (
+            not isinstance(last, Paragraph)
+            or len(text.split()) > TAIL_MAX_WORDS
+            or not hints.TAIL_FURNITURE.search(text)
+        ):
+            break
+        kept.pop()
+        checked += 1
+    return kept
+
+
+def _document(meta: Metadata, url: str | None, blocks: list[Block], note: str = "") -> Document:
+    return Document(
+        url=url,
+        title=meta.title,
+        authors=meta.authors,
+        published=meta.published,
+        modified=meta.modified,
+        site_name=meta.site_name,
+        language=meta.language,
+        description=meta.description,
+        image=meta.image,
+        canonical_url=meta.canonical_url,
+        blocks=blocks,
+        is_article=not note,
+        note=note,
+    )
+
+
+def _extract(html: str, url: str | None) -> Document:
+    reason = over_budget(html)
+    if reason:
+        return Document(url=url, is_article=False, note=reason)
+    tree = LexborHTMLParser(html)
+    meta = read_metadata(tree, url)
+    body = tree.body
+    if body is None:
+        return _document(meta, url, [], "the page has no body")
+    base = page_base(tree, url)
+    prune(body)
+    scorer = Scorer(body)
+    main, nodes = scorer.article_nodes()
+    if main is None:
+        return _document(meta, url, [], "no article text found on the page")
+    builder = BlockBuilder(base, scorer.score_of)
+    lead = _lead_figure(nodes[0], base)
+    if lead is not None:
+        builder.frames[0].blocks.append(lead)
+    for node in nodes:
+        builder.add(node, main)
+    blocks = _tidy(builder.blocks, meta)
+    doc = _document(meta, url, blocks)
+    words = doc.word_count
+    if words < MIN_ARTICLE_WORDS:
+        doc.is_article = False
+        doc.note = f"too little text for an article ({words} words)"
+    elif len(nodes) == 1 and link_density(nodes[0]) > LISTING_LINK_DENSITY:
+        doc.is_article = False
+        doc.note = "the page is mostly links: a listing or home page"
+    return doc
+
+
+def extract(html: bytes | str, url: str | None = None, content_type: str | None = None) -> Document:
+    """The cleaned article in `html`: metadata and body blocks, or why it is not an article.
+
+    `content_type` is the HTTP header, used for its charset when `html` is bytes. Never raises.
+    """
+    safe_url = url if url and url.startswith(("http://", "https://")) else None
+    try:
+        text = decode_html(html, content_type) if isinstance(html, bytes) else html
+        return _extract(text, safe_url)
+    except (RecursionError, MemoryError) as error:
+        return Document(url=safe_url, is_article=False, note=f"page too complex: {error!r}")
+    except Exception as error:
+        # The contract is "never raise": a reader must not crash on a stranger's page.
+        return Document(url=safe_url, is_article=False, note=f"cleaning failed: {error!r}")

@@ -1,0 +1,540 @@
+"""Turning the chosen article nodes into Document blocks, dropping furniture left inside them.
+
+The walk is iterative (an explicit stack of enter/leave events), so a page nested thousands of
+levels deep costs time, never a RecursionError.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from selectolax.lexbor import LexborNode
+
+from reader.document import (
+    Block,
+    Figure,
+    Heading,
+    InlineStyle,
+    ListBlock,
+    Paragraph,
+    Preformatted,
+    Quote,
+    Rule,
+    Span,
+    Table,
+)
+from reader.extract import hints
+from reader.extract.content import class_weight, is_hidden, link_density
+from reader.extract.metadata import absolute_url
+from reader.sanitize import clean_line, clean_text
+
+JUNK_MAX_CHARS = 600
+"""A subtree inside the article whose class says share bar, byline, promo... is skipped only when
+its text is shorter than this: long ones are more likely the story with an unlucky class name."""
+
+CONDITIONAL_TAGS = frozenset({"div", "section", "ul", "ol", "table", "form", "aside", "dl"})
+"""Containers checked for link farms, galleries and forms (Readability's cleanConditionally)."""
+
+MAJORITY_SHARE = 0.5
+"""A container holding more than half of the article node's text is the article's own wrapper,
+whatever its class says (page builders nest the story in `...-widget` divs)."""
+
+HEADLINE_BLOCK_MAX_CHARS = 400
+"""A container around the `<h1>` with less text than this is the headline block (section label,
+title, byline, date, standfirst-less); longer ones may be the whole story and are kept."""
+
+CONDITIONAL_KEEP_COMMAS = 10
+"""A container with 10 or more commas is prose and always kept (Readability)."""
+
+MAX_LINK_DENSITY = 0.2
+MAX_LINK_DENSITY_POSITIVE = 0.5
+"""Link share above which a container is dropped: 20%, or 50% when its class looks like content
+(Readability's values)."""
+
+MIN_CONTAINER_CHARS = 25
+"""A container with less text than this and no single image is dropped (ad slots, labels)."""
+
+MAX_TABLE_CELLS = 2_000
+MAX_SIMPLE_CELL_CHARS = 400
+"""A table with more cells, or any cell with more text than this, is layout, not data: its
+cells are read as ordinary blocks."""
+
+MIN_IMAGE_SIDE = 60
+"""Images with a declared width or height below this (pixels) are icons, avatars or trackers."""
+
+_WHITESPACE = re.compile(r"\s+")
+_SRCSET_FIRST = re.compile(r"^\s*(\S+)")
+
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "address",
+        "center",
+        "details",
+        "summary",
+        "dd",
+        "dt",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "hgroup",
+        "caption",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "tfoot",
+        "noscript",
+        "form",
+        "legend",
+    }
+)
+_SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "svg",
+        "math",
+        "canvas",
+        "iframe",
+        "object",
+        "embed",
+        "noscript",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "nav",
+        "aside",
+        "footer",
+        "header",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "audio",
+        "video",
+        "map",
+        "dialog",
+        "label",
+        "menu",
+        "source",
+        "track",
+        "wbr",
+        "area",
+        "base",
+        "param",
+    }
+)
+_STYLE_OF: dict[str, InlineStyle] = {
+    "em": "em",
+    "i": "em",
+    "cite": "em",
+    "dfn": "em",
+    "var": "em",
+    "strong": "strong",
+    "b": "strong",
+    "code": "code",
+    "kbd": "code",
+    "samp": "code",
+    "tt": "code",
+}
+_STYLE_RANK = {"text": 0, "em": 1, "strong": 2, "code": 3, "link": 4}
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_LAZY_SRC_ATTRS = (
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-url",
+    "data-hi-res-src",
+    "data-full-src",
+    "src",
+)
+_SRCSET_ATTRS = ("data-srcset", "data-lazy-srcset", "srcset")
+
+
+@dataclass(slots=True)
+class _Frame:
+    """A container being filled: the article, a quote, a list or a list item."""
+
+    kind: Literal["root", "quote", "list", "item"]
+    blocks: list[Block] = field(default_factory=list)
+    items: list[tuple[Block, ...]] = field(default_factory=list)
+    ordered: bool = False
+
+
+def _image_src(img: LexborNode, base: str | None) -> str | None:
+    """The real source of an image, looking past lazy-loading placeholders."""
+    attrs = img.attributes
+    for name in _LAZY_SRC_ATTRS:
+        src = absolute_url(attrs.get(name), base)
+        if src:
+            return src
+    for name in _SRCSET_ATTRS:
+        srcset = attrs.get(name)
+        if srcset and (match := _SRCSET_FIRST.match(srcset)):
+            src = absolute_url(match.group(1), base)
+            if src:
+                return src
+    return None
+
+
+def _is_tiny(img: LexborNode) -> bool:
+    attrs = img.attributes
+    for name in ("width", "height"):
+        value = (attrs.get(name) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) < MIN_IMAGE_SIDE:
+            return True
+    return False
+
+
+def figure_from(node: LexborNode, base: str | None) -> Figure | None:
+    """A Figure from a `<figure>`, `<picture>` or `<img>`: the best image and its caption."""
+    images = [node] if node.tag == "img" else node.css("img")
+    src = None
+    alt = ""
+    for img in images:
+        if _is_tiny(img):
+            continue
+        src = _image_src(img, base)
+        alt = clean_line(img.attributes.get("alt"), 500)
+        if src:
+            break
+    if src is None:
+        for source in node.css("source"):
+            srcset = source.attributes.get("srcset") or source.attributes.get("data-srcset")
+            if srcset and (match := _SRCSET_FIRST.match(srcset)):
+                src = absolute_url(match.group(1), base)
+                if src:
+                    break
+    caption_node = node.css_first("figcaption") if node.tag == "figure" else None
+    caption = clean_line(caption_node.text(separator=" "), 2000) if caption_node else ""
+    if not src and not caption:
+        return None
+    return Figure(src=src, alt=alt, caption=caption)
+
+
+def table_from(node: LexborNode) -> Table | None:
+    """A Table when `node` is a simple data table; None when it is layout."""
+    if len(node.css("table")) > 1:
+        # Lexbor's css() matches the node itself too: more than one means a nested table.
+        return None
+    rows = []
+    cells_seen = 0
+    header = False
+    for index, row in enumerate(node.css("tr")):
+        cells = [c for c in row.iter() if c.tag in ("td", "th")]
+        cells_seen += len(cells)
+        if cells_seen > MAX_TABLE_CELLS:
+            return None
+        texts = []
+        for cell in cells:
+            if cell.css_first("p, div, ul, ol, blockquote, pre, h1, h2, h3, h4") is not None:
+                return None
+            text = clean_line(cell.text(separator=" "), MAX_SIMPLE_CELL_CHARS + 1)
+            if len(text) > MAX_SIMPLE_CELL_CHARS:
+                return None
+            texts.append(text)
+        if index == 0 and cells and all(c.tag == "th" for c in cells):
+            header = True
+        if any(texts):
+            rows.append(tuple(texts))
+    if not rows:
+        return None
+    return Table(rows=tuple(rows), header=header)
+
+
+def is_junk(node: LexborNode, tag: str, score: float, root_chars: int) -> bool:
+    """Whether a container inside the article is furniture: Readability's cleanConditionally.
+
+    `score` is the node's content score (0 when no paragraph reached it): a well-scored
+    container survives an unlucky class name such as `elementor-widget`, and so does one that
+    holds most of the article (`root_chars` is the length of the article node's text).
+    """
+    attrs = node.attributes
+    key = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    text = node.text()
+    length = len(text.strip())
+    if length > MAJORITY_SHARE * root_chars:
+        return False
+    if len(key) > 2 and hints.JUNK_IN_CONTENT.search(key) and length < JUNK_MAX_CHARS:
+        return True
+    if length < HEADLINE_BLOCK_MAX_CHARS and tag != "h1" and node.css_first("h1") is not None:
+        # The headline block (kicker, title, byline, date): the Document carries these already.
+        return True
+    if tag not in CONDITIONAL_TAGS:
+        return False
+    weight = class_weight(node)
+    if weight + score < 0:
+        return True
+    if text.count(",") >= CONDITIONAL_KEEP_COMMAS:
+        return False
+    is_list = tag in ("ul", "ol", "dl")
+    paragraphs = len(node.css("p"))
+    images = len(node.css("img"))
+    items = len(node.css("li")) - 100
+    inputs = len(node.css("input"))
+    density = link_density(node, length) if length else 0.0
+    if images > 1 and paragraphs / images < 0.5:
+        return True
+    if not is_list and items > paragraphs:
+        return True
+    if inputs > paragraphs // 3:
+        return True
+    if not is_list and length < MIN_CONTAINER_CHARS and images != 1:
+        return node.css_first("figure, picture, pre, blockquote, table") is None
+    if weight < CLASS_WEIGHT_POSITIVE and density > MAX_LINK_DENSITY:
+        return True
+    return density > MAX_LINK_DENSITY_POSITIVE
+
+
+CLASS_WEIGHT_POSITIVE = 25
+"""The class weight from which a container counts as content-classed (one POSITIVE match)."""
+
+
+class BlockBuilder:
+    """Collects blocks from a walk over the article nodes."""
+
+    def __init__(self, base: str | None, scores: Callable[[LexborNode], float | None]) -> None:
+        self.base = base
+        self.scores = scores
+        self.frames: list[_Frame] = [_Frame("root")]
+        self.spans: list[Span] = []
+        self.styles: list[tuple[InlineStyle, str | None]] = []
+        self.heading_level = 0
+        self.root_id = 0
+        self.root_chars = 0
+
+    @property
+    def blocks(self) -> list[Block]:
+        """The blocks built so far."""
+        self._flush()
+        return self.frames[0].blocks
+
+    def add(self, root: LexborNode, main: LexborNode) -> None:
+        """Walk one article node (iteratively) and add its blocks.
+
+        `main` is the best-scoring node: it is never dropped as furniture itself, and its
+        length is the yardstick for what counts as a small subtree.
+        """
+        stack: list[tuple[LexborNode, bool]] = [(root, False)]
+        self.root_id = main.mem_id
+        self.root_chars = len(main.text())
+        while stack:
+            node, leaving = stack.pop()
+            if leaving:
+                self._leave(node)
+                continue
+            if node.is_text_node:
+                self._text(node.text_content or "")
+                continue
+            if not node.is_element_node or not self._enter(node):
+                continue
+            stack.append((node, True))
+            children = list(node.iter(include_text=True))
+            stack.extend((child, False) for child in reversed(children))
+
+    # -- events ----------------------------------------------------------------------------
+
+    def _enter(self, node: LexborNode) -> bool:
+        """Handle an opening tag; True to walk its children."""
+        tag = node.tag
+        if tag in _SKIP_TAGS or is_hidden(node.attributes):
+            return False
+        if tag in _STYLE_OF:
+            self.styles.append((_STYLE_OF[tag], None))
+            return True
+        if tag == "a":
+            self.styles.append(("link", absolute_url(node.attributes.get("href"), self.base)))
+            return True
+        if tag == "br":
+            self.spans.append(Span("\n"))
+            return False
+        if tag in (
+            "span",
+            "font",
+            "small",
+            "sup",
+            "sub",
+            "u",
+            "s",
+            "mark",
+            "abbr",
+            "time",
+            "q",
+            "ins",
+            "del",
+            "bdi",
+            "bdo",
+            "data",
+            "big",
+            "strike",
+            "nobr",
+        ):
+            return True
+        if node.mem_id != self.root_id and is_junk(
+            node, tag, self.scores(node) or 0.0, self.root_chars
+        ):
+            return False
+        if tag in _HEADINGS:
+            self._flush()
+            self.heading_level = _HEADINGS[tag]
+            return True
+        if tag in ("figure", "picture", "img"):
+            if tag == "figure" and node.css_first("img, picture") is None:
+                self._flush()
+                return True
+            figure = figure_from(node, self.base)
+            if figure is not None:
+                self._flush()
+                self._append(figure)
+            return False
+        if tag == "pre":
+            self._flush()
+            text = clean_text(node.text(deep=True)).strip("\n")
+            if text.strip():
+                self._append(Preformatted(text))
+            return False
+        if tag == "hr":
+            self._flush()
+            self._append(Rule())
+            return False
+        if tag == "table":
+            table = table_from(node)
+            if table is not None:
+                self._flush()
+                self._append(table)
+                return False
+            self._flush()
+            return True
+        if tag in ("ul", "ol"):
+            self._flush()
+            self.frames.append(_Frame("list", ordered=tag == "ol"))
+            return True
+        if tag == "li":
+            self._flush()
+            if self.frames[-1].kind == "list":
+                self.frames.append(_Frame("item"))
+            return True
+        if tag == "blockquote":
+            self._flush()
+            self.frames.append(_Frame("quote"))
+            return True
+        if tag in _BLOCK_TAGS:
+            self._flush()
+        return True
+
+    def _leave(self, node: LexborNode) -> None:
+        """Handle a closing tag."""
+        tag = node.tag
+        if tag in _STYLE_OF or tag == "a":
+            if self.styles:
+                self.styles.pop()
+            return
+        if tag in _HEADINGS:
+            level = self.heading_level
+            self.heading_level = 0
+            spans = self._take_spans()
+            if spans:
+                self._append(Heading(spans, level))
+            return
+        if tag in ("ul", "ol"):
+            self._flush()
+            frame = self.frames.pop() if self.frames[-1].kind == "list" else None
+            if frame is not None and frame.items:
+                self._append(ListBlock(tuple(frame.items), frame.ordered))
+            return
+        if tag == "li":
+            self._flush()
+            if self.frames[-1].kind == "item":
+                item = self.frames.pop()
+                if item.blocks and self.frames[-1].kind == "list":
+                    self.frames[-1].items.append(tuple(item.blocks))
+            return
+        if tag == "blockquote":
+            self._flush()
+            if self.frames[-1].kind == "quote":
+                quote = self.frames.pop()
+                if quote.blocks:
+                    self._append(Quote(tuple(quote.blocks)))
+            return
+        if tag in _BLOCK_TAGS or tag == "table":
+            self._flush()
+
+    def _text(self, text: str) -> None:
+        if not text:
+            return
+        style: InlineStyle = "text"
+        href = None
+        for candidate, target in self.styles:
+            if candidate == "link" and target is None:
+                continue
+            if _STYLE_RANK[candidate] >= _STYLE_RANK[style]:
+                style, href = candidate, target
+        self.spans.append(Span(_WHITESPACE.sub(" ", text), style, href))
+
+    # -- building --------------------------------------------------------------------------
+
+    def _take_spans(self) -> tuple[Span, ...]:
+        """The pending inline spans, cleaned, merged and trimmed; the buffer is emptied."""
+        raw, self.spans = self.spans, []
+        merged: list[Span] = []
+        for span in raw:
+            text = clean_text(span.text)
+            if self.heading_level and text == "\n":
+                text = " "
+            if not text:
+                continue
+            if merged:
+                last = merged[-1]
+                if last.text.endswith((" ", "\n")) and text.startswith(" "):
+                    text = text.lstrip(" ")
+                    if not text:
+                        continue
+                if last.style == span.style and last.href == span.href:
+                    merged[-1] = Span(last.text + text, last.style, last.href)
+                    continue
+            elif not text.strip():
+                continue
+            merged.append(Span(text, span.style, span.href))
+        while merged and not merged[-1].text.strip():
+            merged.pop()
+        if not merged:
+            return ()
+        first, last = merged[0], merged[-1]
+        merged[0] = Span(first.text.lstrip(), first.style, first.href)
+        merged[-1] = Span(merged[-1].text.rstrip(), last.style, last.href)
+        return tuple(
+            Span(s.text.replace(" \n", "\n").replace("\n ", "\n"), s.style, s.href)
+            for s in merged
+            if s.text
+        )
+
+    def _flush(self) -> None:
+        """Close the pending inline text into a paragraph (not inside a heading)."""
+        if self.heading_level or not self.spans:
+            return
+        spans = self._take_spans()
+        if spans:
+            self._append(Paragraph(spans))
+
+    def _append(self, block: Block) -> None:
+        frame = self.frames[-1]
+        if frame.kind == "list":
+            # Text or blocks directly inside a list, outside any item: an item of their own.
+            frame.items.append((block,))
+        else:
+            frame.blocks.append(block)

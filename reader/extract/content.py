@@ -1,0 +1,391 @@
+"""Finding the article body: prune furniture, score paragraphs into their ancestors, pick a node.
+
+The scoring follows Readability's well-tested scheme (a paragraph's commas and length credit its
+parent fully and further ancestors less; link-heavy candidates are discounted; class and id words
+nudge the score), re-implemented for selectolax with cheap C-level calls and no recursion.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborNode
+
+from reader.extract import hints
+
+DROP_TAGS = [
+    "script",
+    "style",
+    "template",
+    "svg",
+    "math",
+    "canvas",
+    "iframe",
+    "object",
+    "embed",
+    "link",
+    "meta",
+    "select",
+    "textarea",
+    "button",
+    "dialog",
+    "map",
+    "audio",
+    "video",
+]
+"""Tags whose content is never article text; removed before anything else runs."""
+
+FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu"})
+"""Structural tags of page furniture, dropped before scoring when they are small (see below)."""
+
+FURNITURE_MAX_PARAGRAPHS = 3
+"""A header/footer/aside holding more `<p>` than this is probably misused as a wrapper of the
+article (seen on a few blog themes), so it is kept."""
+
+UNLIKELY_MAX_SHARE = 0.5
+"""An UNLIKELY-classed node holding more than this share of the page's text is kept: it likely
+wraps the article (e.g. `<div class="page-with-sidebar">`). 0.5 is a safe majority."""
+
+MIN_PARAGRAPH_CHARS = 25
+"""Paragraphs shorter than this add nothing to scores (Readability's value: skips labels,
+bylines and buttons)."""
+
+CHARS_PER_POINT = 100
+MAX_LENGTH_POINTS = 3
+"""A paragraph earns a point per 100 characters, at most 3 (Readability's values)."""
+
+ANCESTOR_LEVELS = 5
+"""How many ancestors a paragraph's score reaches: parent fully, grandparent half, then
+1/(3·level) (Readability.js's scheme)."""
+
+CLASS_WEIGHT = 25
+"""Score added for each POSITIVE class/id match and removed for each NEGATIVE one (Readability)."""
+
+TAG_BONUS = {
+    "div": 5,
+    "article": 10,
+    "main": 5,
+    "section": 3,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "address": -3,
+    "ol": -3,
+    "ul": -3,
+    "dl": -3,
+    "dd": -3,
+    "dt": -3,
+    "li": -3,
+    "form": -3,
+    "h1": -5,
+    "h2": -5,
+    "h3": -5,
+    "h4": -5,
+    "h5": -5,
+    "h6": -5,
+    "th": -5,
+}
+"""Starting score of a candidate by tag (Readability's values; `<article>` gets a little more
+because HTML5 pages use it for exactly this)."""
+
+CLOSE_CANDIDATE_RATIO = 0.75
+MIN_CLOSE_CANDIDATES = 3
+"""When at least 3 other candidates score within 75% of the best and share an ancestor with it,
+the body is split across them and that ancestor is the article (Readability.js)."""
+
+PARENT_SCORE_FLOOR = 1 / 3
+"""Climbing from the best candidate stops at an ancestor scoring under a third of it."""
+
+SIBLING_SCORE_SHARE = 0.2
+SIBLING_MIN_SCORE = 10
+"""Siblings of the best candidate scoring above max(10, 20% of its score) join the article
+(Readability); their class matching the best candidate's earns the same 20% as a bonus."""
+
+SIBLING_MIN_EARNED = 3
+"""A sibling must also have earned 3 points from its own paragraphs (about one full paragraph):
+a headline block with a content-ish class reaches the threshold on its class bonus alone."""
+
+SIBLING_PARAGRAPH_CHARS = 80
+SIBLING_PARAGRAPH_LINK_DENSITY = 0.25
+"""A sibling paragraph joins when longer than 80 characters with under 25% link text, or when
+shorter, link-free and ending a sentence (Readability)."""
+
+_COMMAS = re.compile("[,\u060c\ufe50\ufe10\ufe11\u2e41\u2e34\u2e32\uff0c\u3001]")
+_SENTENCE_END = re.compile(r"\.( |$)")
+_BLOCKS = "div,p,table,ul,ol,pre,blockquote,section,article,h1,h2,h3,h4,h5,h6,dl,figure,form"
+# A div without block descendants reads as a paragraph (Readability's div-to-p rule).
+_SCORED = f"p,pre,td,section,h2,h3,h4,h5,h6,div:not(:has({_BLOCKS}))"
+_MIXED_DIVS = f"div:has({_BLOCKS})"
+
+CACHE_LIMIT = 20_000
+"""Most class strings repeat across a page and across pages; the regex verdicts are cached up to
+this many entries (a few MB at most) so a hostile page cannot grow the caches without bound."""
+
+_weights: dict[str, int] = {}
+_unlikely: dict[str, bool] = {}
+
+
+def class_weight(node: LexborNode) -> int:
+    """CLASS_WEIGHT per positive class/id word minus per negative one (cached per string)."""
+    attrs = node.attributes
+    total = 0
+    for key in ("class", "id"):
+        value = attrs.get(key)
+        if not value:
+            continue
+        weight = _weights.get(value)
+        if weight is None:
+            weight = 0
+            folded = value.lower()
+            if hints.NEGATIVE.search(folded):
+                weight -= CLASS_WEIGHT
+            if hints.POSITIVE.search(folded):
+                weight += CLASS_WEIGHT
+            if len(_weights) < CACHE_LIMIT:
+                _weights[value] = weight
+        total += weight
+    return total
+
+
+def is_hidden(attrs: dict[str, str | None]) -> bool:
+    """Whether markup hides the element from readers (`hidden`, inline display:none)."""
+    if "hidden" in attrs:
+        return True
+    style = attrs.get("style")
+    if style and "none" in style:
+        compact = style.replace(" ", "").lower()
+        return "display:none" in compact or "visibility:hidden" in compact
+    return False
+
+
+def _is_unlikely(node: LexborNode, tag: str) -> bool:
+    """Whether a node looks like furniture by its tag, class, id, role or visibility."""
+    attrs = node.attributes
+    if is_hidden(attrs):
+        return True
+    if tag in FURNITURE_TAGS:
+        return len(node.css("p")) <= FURNITURE_MAX_PARAGRAPHS
+    role = attrs.get("role")
+    if role and role.lower() in hints.UNLIKELY_ROLES:
+        return True
+    if tag in ("a", "article", "main", "body", "html", "td", "tr", "tbody", "table", "th"):
+        return False
+    key = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    if len(key) < 3:
+        return False
+    verdict = _unlikely.get(key)
+    if verdict is None:
+        verdict = bool(hints.UNLIKELY.search(key)) and not hints.MAYBE.search(key)
+        if len(_unlikely) < CACHE_LIMIT:
+            _unlikely[key] = verdict
+    return verdict
+
+
+def prune(body: LexborNode) -> None:
+    """Remove the page furniture that never holds the article, before scoring."""
+    body.strip_tags(DROP_TAGS)
+    page_chars = len(body.text()) or 1
+    doomed = [
+        node
+        for node in body.traverse()
+        if node.is_element_node
+        and _is_unlikely(node, node.tag)
+        and len(node.text()) <= UNLIKELY_MAX_SHARE * page_chars
+    ]
+    # Pre-order lists ancestors first; removing in reverse removes descendants first, so no
+    # handle ever points into an already freed subtree.
+    for node in reversed(doomed):
+        node.decompose()
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A node that holds scored paragraphs, and its score."""
+
+    node: LexborNode
+    score: float
+    earned: float = 0.0
+    """The part of `score` that paragraphs brought, without the tag and class bonus."""
+    final: float | None = None
+    """The score discounted by link density, computed on demand (it costs a subtree scan)."""
+
+
+def link_density(node: LexborNode, text_len: int | None = None) -> float:
+    """The share of a node's text that sits inside links."""
+    total = len(node.text()) if text_len is None else text_len
+    if not total:
+        return 0.0
+    linked = 0.0
+    for link in node.css("a"):
+        href = link.attributes.get("href") or ""
+        # In-page anchors (footnotes, tables of contents) are part of the text, mostly.
+        linked += len(link.text()) * (0.3 if href.startswith("#") else 1.0)
+    return min(1.0, linked / total)
+
+
+def _ancestors(node: LexborNode, levels: int) -> Iterator[LexborNode]:
+    parent = node.parent
+    while parent is not None and levels > 0 and parent.tag != "html":
+        yield parent
+        if parent.tag == "body":
+            return
+        parent = parent.parent
+        levels -= 1
+
+
+class Scorer:
+    """Paragraph scores accumulated into their ancestors, and the pick of the article node."""
+
+    def __init__(self, body: LexborNode) -> None:
+        self.body = body
+        self.candidates: dict[int, Candidate] = {}
+        for node in body.css(_SCORED):
+            self._score_paragraph(node, node.text())
+        # Text sitting directly in a div among blocks is a paragraph too (Readability wraps it
+        # in a <p>); only that direct text counts, its block children score on their own.
+        for node in body.css(_MIXED_DIVS):
+            self._score_paragraph(node, node.text(deep=False), own_text=True)
+
+    def _score_paragraph(self, node: LexborNode, text: str, own_text: bool = False) -> None:
+        """Credit a paragraph's points to its ancestors; with `own_text`, the text sits directly
+        in `node`, which then counts as the paragraph's parent."""
+        stripped = len(text.strip())
+        if stripped < MIN_PARAGRAPH_CHARS:
+            return
+        points = (
+            1 + len(_COMMAS.findall(text)) + min(stripped // CHARS_PER_POINT, MAX_LENGTH_POINTS)
+        )
+        chain = _ancestors(node, ANCESTOR_LEVELS)
+        if own_text:
+            chain = itertools.chain((node,), _ancestors(node, ANCESTOR_LEVELS - 1))
+        for level, ancestor in enumerate(chain):
+            divider = 1 if level == 0 else 2 if level == 1 else level * 3
+            candidate = self._candidate(ancestor)
+            candidate.score += points / divider
+            candidate.earned += points / divider
+
+    def _candidate(self, node: LexborNode) -> Candidate:
+        key = node.mem_id
+        found = self.candidates.get(key)
+        if found is None:
+            found = Candidate(node, TAG_BONUS.get(node.tag, 0) + class_weight(node))
+            self.candidates[key] = found
+        return found
+
+    def final(self, candidate: Candidate) -> float:
+        """The candidate's score discounted by its link density (memoised)."""
+        if candidate.final is None:
+            candidate.final = candidate.score * (1 - link_density(candidate.node))
+        return candidate.final
+
+    def score_of(self, node: LexborNode) -> float | None:
+        """The final score of a node, or None when no paragraph reached it."""
+        found = self.candidates.get(node.mem_id)
+        return None if found is None else self.final(found)
+
+    def ranked(self, count: int) -> list[Candidate]:
+        """The `count` best candidates by final score.
+
+        The final score never exceeds the raw one, so candidates are visited by raw score and the
+        scan stops once no raw score can beat the ones kept: the link-density scan (the costly
+        part) runs on a handful of nodes instead of all.
+        """
+        best: list[Candidate] = []
+        for candidate in sorted(self.candidates.values(), key=lambda c: c.score, reverse=True):
+            if len(best) >= count and candidate.score <= self.final(best[-1]):
+                break
+            self.final(candidate)
+            best.append(candidate)
+            best.sort(key=self.final, reverse=True)
+            del best[count:]
+        return best
+
+    def article_nodes(self) -> tuple[LexborNode | None, list[LexborNode]]:
+        """The node holding the article, and it with the siblings that belong to it in page
+        order; (None, []) when nothing on the page scores."""
+        ranked = self.ranked(MIN_CLOSE_CANDIDATES + 2)
+        if not ranked or self.final(ranked[0]) <= 0:
+            return None, []
+        top = ranked[0].node
+        top_score = self.final(ranked[0])
+        top = self._common_ancestor(top, top_score, ranked[1:])
+        top = self._climb(top)
+        while (parent := top.parent) is not None and parent.tag not in ("body", "html"):
+            if sum(1 for child in parent.iter() if child.is_element_node) != 1:
+                break
+            top = parent
+        return top, self._with_siblings(top)
+
+    def _common_ancestor(
+        self, top: LexborNode, top_score: float, others: list[Candidate]
+    ) -> LexborNode:
+        """The ancestor shared by several near-best candidates, when the body is split."""
+        close = [c.node for c in others if self.final(c) >= CLOSE_CANDIDATE_RATIO * top_score]
+        if len(close) < MIN_CLOSE_CANDIDATES:
+            return top
+        close_ids = {}
+        for node in close:
+            for ancestor in _ancestors(node, 1_000):
+                close_ids.setdefault(ancestor.mem_id, 0)
+                close_ids[ancestor.mem_id] += 1
+        for ancestor in _ancestors(top, 1_000):
+            if ancestor.tag == "body":
+                break
+            if close_ids.get(ancestor.mem_id, 0) >= MIN_CLOSE_CANDIDATES:
+                return ancestor
+        return top
+
+    def _climb(self, top: LexborNode) -> LexborNode:
+        """An ancestor that scores higher than the best candidate, when one is close above it."""
+        last = self.score_of(top) or 0.0
+        threshold = last * PARENT_SCORE_FLOOR
+        for parent in _ancestors(top, 1_000):
+            if parent.tag == "body":
+                break
+            score = self.score_of(parent)
+            if score is None:
+                continue
+            if score < threshold:
+                break
+            if score > last:
+                return parent
+            last = score
+        return top
+
+    def _with_siblings(self, top: LexborNode) -> list[LexborNode]:
+        """The best node plus the siblings that continue it (split bodies, lead paragraphs)."""
+        parent = top.parent
+        if parent is None or top.tag == "body":
+            return [top]
+        top_score = self.score_of(top) or 0.0
+        threshold = max(SIBLING_MIN_SCORE, top_score * SIBLING_SCORE_SHARE)
+        top_class = top.attributes.get("class") or ""
+        kept = []
+        for sibling in parent.iter():
+            if not sibling.is_element_node:
+                continue
+            if sibling.mem_id == top.mem_id:
+                kept.append(sibling)
+                continue
+            bonus = 0.0
+            if top_class and sibling.attributes.get("class") == top_class:
+                bonus = top_score * SIBLING_SCORE_SHARE
+            found = self.candidates.get(sibling.mem_id)
+            if found is not None:
+                scored = found.earned >= SIBLING_MIN_EARNED
+                if scored and self.final(found) + bonus >= threshold:
+                    kept.append(sibling)
+            elif sibling.tag == "p" and self._paragraph_continues(sibling):
+                kept.append(sibling)
+        return kept
+
+    @staticmethod
+    def _paragraph_continues(node: LexborNode) -> bool:
+        text = node.text().strip()
+        density = link_density(node, len(text))
+        if len(text) > SIBLING_PARAGRAPH_CHARS:
+            return density < SIBLING_PARAGRAPH_LINK_DENSITY
+        return bool(text) and density == 0 and bool(_SENTENCE_END.search(text))

@@ -1,0 +1,327 @@
+"""What a page says about itself: title, authors, dates, site, language, image, canonical URL.
+
+Sources in order of trust: JSON-LD (written for search engines, so usually accurate), then
+OpenGraph and Twitter cards, then plain meta tags, then the page itself (`<time>`, `<h1>`,
+`<title>`). Everything returned is cleaned with `reader.sanitize`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from reader.sanitize import clean_line, clean_text, is_web_url
+
+MAX_JSON_LD_CHARS = 1_000_000
+"""JSON-LD scripts longer than this are skipped: real ones are a few KB (the largest seen on the
+benchmark pages is ~60 KB); a huge one is a data dump, not page metadata."""
+
+MAX_JSON_LD_NODES = 5_000
+"""How many JSON objects we visit looking for the article: bounds the walk on deep @graphs."""
+
+TITLE_MIN_WORDS = 3
+"""A title part shorter than this is more likely a site name than a headline ("Home | Foo")."""
+
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "blogposting",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "techarticle",
+        "scholarlyarticle",
+        "report",
+        "liveblogposting",
+        "posting",
+        "socialmediaposting",
+        "advertisercontentarticle",
+        "satiricalarticle",
+        "medicalscholarlyarticle",
+        "review",
+        "recipe",
+        "howto",
+    }
+)
+"""schema.org types of an article: the first such JSON-LD object supplies the metadata."""
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
+_BY_PREFIX = re.compile(r"^\s*(?:written\s+)?by[:\s]+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Metadata:
+    """The metadata fields of a Document, as found on the page."""
+
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    site_name: str = ""
+    language: str = ""
+    description: str = ""
+    image: str | None = None
+    canonical_url: str | None = None
+    page_type: str = ""
+    """og:type or the JSON-LD @type, lowercased: a hint for telling articles from listings."""
+
+
+def absolute_url(href: str | None, base: str | None) -> str | None:
+    """`href` made absolute against `base`, or None unless the result is an http(s) URL."""
+    if not href:
+        return None
+    href = href.strip()
+    if href.startswith(("data:", "javascript:", "#")):
+        return None
+    try:
+        url = urljoin(base, href) if base else href
+    except ValueError:
+        return None
+    return url if is_web_url(url) else None
+
+
+def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+    """Meta tags as lowercased name/property → content; the first occurrence wins."""
+    found: dict[str, str] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        content = attrs.get("content")
+        if not content:
+            continue
+        for key in ("property", "name", "itemprop", "http-equiv"):
+            name = attrs.get(key)
+            if name:
+                found.setdefault(name.strip().lower(), content)
+    return found
+
+
+def _json_ld_objects(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    """Every JSON object in the page's JSON-LD scripts, flattening arrays and @graph."""
+    objects: list[dict[str, Any]] = []
+    for script in tree.css('script[type="application/ld+json"]'):
+        raw = script.text(deep=True)
+        if not raw or len(raw) > MAX_JSON_LD_CHARS:
+            continue
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            continue
+        queue: deque[Any] = deque([data])
+        while queue and len(objects) < MAX_JSON_LD_NODES:
+            item = queue.popleft()
+            if isinstance(item, list):
+                queue.extend(item)
+            elif isinstance(item, dict):
+                objects.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    queue.extend(graph)
+    return objects
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower() for k in kinds if isinstance(k, str)}
+
+
+def _names(value: Any) -> list[str]:
+    """Person or organisation names from a JSON-LD author/publisher value."""
+    values = value if isinstance(value, list) else [value]
+    names = []
+    for item in values:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if isinstance(item, list):
+            item = next((x for x in item if isinstance(x, str)), None)
+        if isinstance(item, str) and (name := clean_line(item, 200)):
+            names.append(name)
+    return names
+
+
+def _first_str(value: Any) -> str | None:
+    """The first string in a JSON-LD value that may be a string, object ({url}/{@id}) or list."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("@id") or value.get("contentUrl")
+    return value if isinstance(value, str) else None
+
+
+def split_authors(text: str) -> list[str]:
+    """Names from a byline such as "By A, B and C"."""
+    text = _BY_PREFIX.sub("", clean_line(text, 300))
+    names = []
+    for part in _AUTHOR_SPLIT.split(text):
+        name = part.strip(" .")
+        if name and not is_web_url(name) and len(name.split()) <= 6 and name not in names:
+            names.append(name)
+    return names
+
+
+def clean_title(title: str, site_name: str, h1: str) -> str:
+    """The headline without a " - Site Name" or " | Section | Site" around it."""
+    title = clean_line(title, 500)
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p]
+    if len(parts) < 2:
+        return title
+    folded_h1 = h1.casefold()
+    for part in parts:
+        if folded_h1 and part.casefold() == folded_h1:
+            return part
+    site = site_name.casefold()
+    kept = [p for p in parts if p.casefold() != site and site not in p.casefold()] if site else []
+    if kept and len(kept) < len(parts):
+        # Rejoin what is left: the headline itself may contain a separator.
+        return " - ".join(kept) if len(kept) > 1 else kept[0]
+    if len(parts[0].split()) >= TITLE_MIN_WORDS:
+        # "Headline | Site": the usual order; a headline with a colon survives via the h1 match.
+        return parts[0]
+    longest = max(parts, key=len)
+    return longest if len(longest.split()) >= TITLE_MIN_WORDS else title
+
+
+def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
+    """The page's metadata, from JSON-LD, OpenGraph/Twitter, meta tags and the page itself."""
+    meta = _meta_tags(tree)
+    objects = _json_ld_objects(tree)
+    article = next((o for o in objects if _types(o) & ARTICLE_TYPES), None)
+    if article is None:
+        article = next((o for o in objects if _types(o) & {"webpage", "itempage"}), None)
+    ld = article or {}
+    site_ld = next((o for o in objects if _types(o) & {"website"}), {})
+    base = url
+    base_node = tree.css_first("base[href]")
+    if base_node is not None:
+        base = absolute_url(base_node.attributes.get("href"), url) or url
+
+    h1_node = tree.body.css_first("h1") if tree.body is not None else None
+    h1 = clean_line(h1_node.text(separator=" "), 500) if h1_node is not None else ""
+
+    publisher = _names(ld.get("publisher"))
+    site_name = clean_line(
+        meta.get("og:site_name")
+        or (publisher[0] if publisher else "")
+        or (_first_str(site_ld.get("name")) or "")
+        or meta.get("application-name")
+        or "",
+        200,
+    )
+
+    title_node = tree.css_first("title")
+    page_title = title_node.text() if title_node is not None else ""
+    raw_title = (
+        meta.get("og:title")
+        or _first_str(ld.get("headline"))
+        or meta.get("twitter:title")
+        or page_title
+        or h1
+    )
+    title = clean_title(raw_title, site_name, h1) if raw_title else ""
+
+    authors = _names(ld.get("author"))
+    if not authors:
+        for key in (
+            "author",
+            "article:author",
+            "byl",
+            "parsely-author",
+            "dc.creator",
+            "sailthru.author",
+            "twitter:creator",
+        ):
+            value = meta.get(key)
+            if value and not is_web_url(value) and not value.startswith("@"):
+                authors = split_authors(value)
+                break
+    if not authors:
+        node = tree.css_first('[rel="author"], [itemprop="author"], .byline, .author')
+        if node is not None:
+            authors = split_authors(node.text(separator=" "))[:5]
+
+    published = (
+        _first_str(ld.get("datePublished"))
+        or meta.get("article:published_time")
+        or meta.get("og:published_time")
+        or meta.get("datepublished")
+        or meta.get("pubdate")
+        or meta.get("publishdate")
+        or meta.get("date")
+        or meta.get("dc.date")
+        or meta.get("dc.date.issued")
+        or meta.get("parsely-pub-date")
+        or meta.get("sailthru.date")
+    )
+    if not published:
+        time_node = tree.css_first("time[datetime]")
+        if time_node is not None:
+            published = time_node.attributes.get("datetime")
+    modified = (
+        _first_str(ld.get("dateModified"))
+        or meta.get("article:modified_time")
+        or meta.get("og:updated_time")
+        or meta.get("datemodified")
+    )
+
+    html_node = tree.css_first("html")
+    language = (
+        (html_node.attributes.get("lang") if html_node is not None else None)
+        or meta.get("content-language")
+        or _first_str(ld.get("inLanguage"))
+        or (meta.get("og:locale") or "").replace("_", "-")
+        or ""
+    )
+    description = (
+        meta.get("og:description")
+        or meta.get("description")
+        or meta.get("twitter:description")
+        or _first_str(ld.get("description"))
+        or ""
+    )
+    image = absolute_url(
+        meta.get("og:image")
+        or meta.get("og:image:url")
+        or meta.get("twitter:image")
+        or meta.get("twitter:image:src")
+        or _first_str(ld.get("image"))
+        or _first_str(ld.get("thumbnailUrl")),
+        base,
+    )
+    canonical_node = tree.css_first('link[rel="canonical"]')
+    canonical = absolute_url(
+        (canonical_node.attributes.get("href") if canonical_node is not None else None)
+        or meta.get("og:url"),
+        base,
+    )
+    ld_types = _types(ld)
+    page_type = (meta.get("og:type") or next(iter(sorted(ld_types)), "")).lower()
+    return Metadata(
+        title=title,
+        authors=authors,
+        published=clean_line(published, 100) or None,
+        modified=clean_line(modified, 100) or None,
+        site_name=site_name,
+        language=clean_line(language, 35),
+        description=clean_text(clean_line(description, 2000)),
+        image=image,
+        canonical_url=canonical,
+        page_type=clean_line(page_type, 100),
+    )
+
+
+def page_base(tree: LexborHTMLParser, url: str | None) -> str | None:
+    """The URL that relative links resolve against: `<base href>` if present, else the page URL."""
+    node: LexborNode | None = tree.css_first("base[href]")
+    if node is not None:
+        return absolute_url(node.attributes.get("href"), url) or url
+    return url

@@ -1,0 +1,34 @@
+"""`parse_feed`: pick the format from the bytes and content type, and guarantee the contract."""
+
+from __future__ import annotations
+
+from reader.feeds.common import MAX_FEED_BYTES
+from reader.feeds.jsonfeed import parse_json_feed
+from reader.feeds.model import FeedError, ParsedFeed
+from reader.feeds.xmlfeed import parse_xml_feed
+
+JSON_TYPES = frozenset({"application/feed+json", "application/json"})
+"""Content types that announce a JSON Feed."""
+_LEADING = b"\xef\xbb\xbf \t\r\n"  # a UTF-8 BOM and whitespace, skipped when sniffing
+
+
+def parse_feed(data: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse RSS, Atom or JSON Feed bytes fetched from `url`; raises only FeedError.
+
+    `data` must be bytes: feedparser given a str would open it as a path or fetch it as a URL.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise FeedError("not a feed: expected bytes")
+    data = bytes(data)
+    if len(data) > MAX_FEED_BYTES:
+        raise FeedError(f"feed larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    start = data.lstrip(_LEADING)[:1]
+    try:
+        if start in (b"{", b"[") or (mime in JSON_TYPES and start != b"<"):
+            return parse_json_feed(data, url)
+        return parse_xml_feed(data, url, content_type or "")
+    except FeedError:
+        raise
+    except Exception as exc:  # a bug or a library surprise must not take the refresh down
+        raise FeedError(f"cannot parse feed: {type(exc).__name__}") from exc

@@ -1,0 +1,54 @@
+"""The keys screen: every binding in force on the screen it was opened from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """A box listing keys and what they do; any of Escape, q or ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close"),
+    ]
+
+    def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 3))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for keys, description in self.keys:
+            table.add_row(Text(keys), Text(description))
+        with VerticalScroll(id="help-box"):
+            yield Static(Text(self.title_text), id="help-title")
+            yield Static(table)
+            yield Static(Text("Press Escape to close"), id="help-hint")
+
+
+def describe_bindings(
+    bindings: Iterable[Binding], key_display: Callable[[Binding], str]
+) -> list[tuple[str, str]]:
+    """(keys, description) rows, keys of one action joined, in the order first bound."""
+    rows: dict[str, tuple[list[str], str]] = {}
+    for binding in bindings:
+        action = binding.action.removeprefix("app.")
+        if not binding.description or action in ("help", "dismiss"):
+            continue
+        keys, _ = rows.setdefault(action, ([], binding.description))
+        display = key_display(binding)
+        if display not in keys:
+            keys.append(display)
+    return [(" ".join(keys), description) for keys, description in rows.values()]

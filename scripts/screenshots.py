@@ -1,0 +1,56 @@
+"""Regenerate screenshots/ from the test fixtures: `python scripts/screenshots.py`.
+
+The app runs against the fixture feeds and pages served on 127.0.0.1, on a fresh library in a
+temp dir, with the tests' frozen clock, so the pictures change only when the app does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from loopback import LoopbackServer  # noqa: E402
+from ui_support import make_app, settle  # noqa: E402
+
+from reader.ui.widgets.story_list import StoryList  # noqa: E402
+
+FEEDS = ["/feeds/rss2.xml", "/feeds/atom.xml", "/feeds/feed.json", "/feeds/rss1.xml"]
+SIZE = (120, 36)
+OUT = ROOT / "screenshots"
+
+
+async def capture(server: LoopbackServer, data_dir: Path) -> None:
+    """Save the story list and an opened article as SVG."""
+    app = make_app(data_dir, [server.url(path) for path in FEEDS])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app)
+        await pilot.pause()
+        app.save_screenshot("stories.svg", str(OUT))
+        story_list = app.screen.query_one(StoryList)
+        story_list.cursor = next(
+            i for i, s in enumerate(story_list.stories) if "quiet-harbour" in (s.link or "")
+        )
+        await pilot.press("enter")
+        await settle(app)
+        await pilot.pause()
+        app.save_screenshot("article.svg", str(OUT))
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    server = LoopbackServer()
+    try:
+        with tempfile.TemporaryDirectory() as data_dir:
+            asyncio.run(capture(server, Path(data_dir)))
+    finally:
+        server.stop()
+    print(f"wrote {OUT / 'stories.svg'} and {OUT / 'article.svg'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,375 @@
+"""Unit tests for the cleaning engine: seed acceptance, metadata, blocks, encodings, limits."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.document import (
+    Document,
+    Figure,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Preformatted,
+    Quote,
+    Rule,
+    Table,
+)
+from reader.extract import extract
+
+FIXTURES = Path(__file__).parent / "fixtures" / "site"
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+SEED = SHARED / "corpus" / "seed"
+
+PATHOLOGICAL_SECONDS = 2.0
+"""Each hostile input must come back within this long on a 2-core machine."""
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def _story(paragraphs: int = 6) -> str:
+    sentence = (
+        "The council met on Tuesday, and after a long debate it agreed to repair the old bridge, "
+        "which has been closed to lorries since the spring floods damaged its piers."
+    )
+    return "".join(f"<p>{sentence} Paragraph {i}.</p>" for i in range(paragraphs))
+
+
+def _kinds(doc: Document) -> list[str]:
+    return [block.kind for block in doc.blocks]
+
+
+# -- seed acceptance ---------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SEED.is_dir(), reason="../shared/corpus/seed is absent (not in a checkout)")
+def test_seed_article_keeps_the_story_and_drops_the_furniture() -> None:
+    truth = json.loads((SEED / "truth.json").read_text(encoding="utf-8"))["seed-article"]
+    doc = extract((SEED / "seed-article.html").read_bytes(), truth["url"])
+    assert doc.is_article, doc.note
+    assert doc.title == truth["title"]
+    assert doc.byline == truth["byline"]
+    assert doc.published is not None and doc.published.startswith(truth["published"])
+    assert doc.site_name == truth["site_name"]
+    assert truth["caption"] in doc.text
+    headings = [b for b in doc.blocks if isinstance(b, Heading)]
+    # truth.json lists the headings in its own order, not the page's.
+    assert sorted(h.spans[0].text for h in headings) == sorted(truth["headings"])
+    for paragraph in truth["body"].split("\n\n"):
+        assert paragraph in doc.text
+    for furniture in truth["must_not_contain"]:
+        assert furniture not in doc.text
+
+
+# -- our own fixture pages ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "site", "kinds"),
+    [
+        ("quiet-harbour.html", "Harbour Gazette", {"quote", "figure", "heading"}),
+        ("mars-sample.html", "Orbit Weekly", {"list", "heading"}),
+        ("chip-fab.html", "Circuit Ledger", {"pre", "table", "heading"}),
+        ("river-cleanup.html", "Valley Courier", {"paragraph"}),
+    ],
+)
+def test_fixture_pages_come_out_clean(name: str, site: str, kinds: set[str]) -> None:
+    doc = extract((FIXTURES / name).read_bytes(), f"https://news.example/{name}")
+    assert doc.is_article, doc.note
+    assert doc.site_name == site
+    assert doc.title and " | " not in doc.title and " - " not in doc.title
+    assert kinds <= set(_kinds(doc))
+    for furniture in (
+        "Related stories",
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Subscribe",
+        "Sign up",
+        "©",
+        "Copyright",
+        "Share",
+        "Tweet",
+        "Privacy",
+    ):
+        assert furniture not in doc.text, furniture
+    assert doc.title not in doc.text
+
+
+def test_quiet_harbour_metadata() -> None:
+    doc = extract(
+        (FIXTURES / "quiet-harbour.html").read_bytes(),
+        "https://harbourgazette.example/coast/quiet-harbour",
+    )
+    assert doc.authors == ["Mara Lindqvist"]
+    assert doc.title == "The quiet harbour that learned to listen"
+    assert doc.published == "2026-03-14T07:30:00+00:00"
+    assert doc.modified == "2026-03-14T11:05:00+00:00"
+    assert doc.language == "en-GB"
+    assert doc.image == "https://harbourgazette.example/media/2026/03/harbour-hydrophone.jpg"
+    assert doc.canonical_url == "https://harbourgazette.example/coast/quiet-harbour"
+    figure = next(b for b in doc.blocks if isinstance(b, Figure))
+    assert figure.caption.startswith("Volunteers lower a hydrophone")
+    assert "By Mara" not in doc.text
+
+
+def test_everything_page_has_every_block_kind() -> None:
+    doc = extract(
+        (FIXTURES / "everything.html").read_bytes(), "https://testdesk.example/guides/every-block"
+    )
+    kinds = set(_kinds(doc))
+    assert {"heading", "paragraph", "list", "quote", "pre", "table", "figure", "rule"} <= kinds
+    levels = {b.level for b in doc.blocks if isinstance(b, Heading)}
+    assert levels == {2, 3}
+    first = doc.blocks[0]
+    assert isinstance(first, Paragraph)
+    styles = {span.style for span in first.spans}
+    assert {"em", "strong", "code", "link"} <= styles
+    links = [span for span in first.spans if span.style == "link"]
+    assert [span.href for span in links] == ["https://testdesk.example/guides/links"]
+    nested = next(b for b in doc.blocks if isinstance(b, ListBlock) and not b.ordered)
+    assert any(
+        isinstance(block, ListBlock) and block.ordered for item in nested.items for block in item
+    )
+    pre = next(b for b in doc.blocks if isinstance(b, Preformatted))
+    assert "    if line.strip():" in pre.text
+    table = next(b for b in doc.blocks if isinstance(b, Table))
+    assert table.header and table.rows[0] == ("Block", "Shown as")
+    quote = next(b for b in doc.blocks if isinstance(b, Quote))
+    assert len(quote.blocks) == 2
+    assert any(isinstance(b, Rule) for b in doc.blocks)
+
+
+# -- metadata sources --------------------------------------------------------------------------
+
+
+def test_json_ld_graph_and_arrays() -> None:
+    head = """<script type="application/ld+json">{"@graph": [{"@type": "WebSite", "name": "Site"},
+      {"@type": ["NewsArticle"], "headline": "From the graph", "datePublished": "2026-01-02",
+       "author": [{"name": "A One"}, {"name": "B Two"}], "image": {"url": "/i.jpg"},
+       "publisher": {"name": "Graph News"}}]}</script>"""
+    doc = extract(_page("<article>" + _story() + "</article>", head), "https://a.example/x")
+    assert doc.title == "From the graph"
+    assert doc.authors == ["A One", "B Two"]
+    assert doc.byline == "A One and B Two"
+    assert doc.published == "2026-01-02"
+    assert doc.site_name == "Graph News"
+    assert doc.image == "https://a.example/i.jpg"
+
+
+def test_opengraph_twitter_and_meta_fallbacks() -> None:
+    head = """<title>Ignored | Site</title><meta property="og:title" content="OG title - Site">
+      <meta property="og:site_name" content="Site"><meta name="author" content="By C Three">
+      <meta name="twitter:image" content="https://cdn.example/t.png">
+      <meta name="description" content="Plain description">"""
+    doc = extract(_page(_story(), head), "https://a.example/x")
+    assert doc.title == "OG title"
+    assert doc.authors == ["C Three"]
+    assert doc.image == "https://cdn.example/t.png"
+    assert doc.description == "Plain description"
+
+
+def test_page_fallbacks_title_and_time() -> None:
+    body = "<h1>The Real Headline Here</h1><time datetime='2025-05-05T10:00'>May 5</time>"
+    doc = extract(_page(body + _story(), "<title>The Real Headline Here | Paper</title>"))
+    assert doc.title == "The Real Headline Here"
+    assert doc.published == "2025-05-05T10:00"
+
+
+def test_broken_json_ld_is_ignored() -> None:
+    head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
+    deep = '<script type="application/ld+json">' + "[" * 50_000 + "</script>"
+    doc = extract(_page(_story(), head + deep + "<title>Fallback title here now</title>"))
+    assert doc.title == "Fallback title here now"
+
+
+# -- body --------------------------------------------------------------------------------------
+
+
+def test_links_are_absolute_and_only_web() -> None:
+    body = (
+        "<article><p>Read <a href='/a/b'>relative</a>, <a href='javascript:evil()'>js</a>, "
+        "<a href='data:text/html,x'>data</a> and <a href='https://ok.example/'>absolute</a>, "
+        "in a paragraph long enough, with commas, to be the article body of this page.</p>"
+        + _story()
+        + "</article>"
+    )
+    doc = extract(_page(body), "https://site.example/dir/page")
+    hrefs = [s.href for b in doc.blocks if isinstance(b, Paragraph) for s in b.spans if s.href]
+    assert hrefs == ["https://site.example/a/b", "https://ok.example/"]
+    assert "js" in doc.text and "data" in doc.text
+
+
+def test_lazy_images_and_noscript() -> None:
+    body = (
+        "<article>"
+        + _story(3)
+        + "<figure><img src='data:image/gif;base64,R0lGOD' data-src='/big.jpg' alt='Lazy'>"
+        "<figcaption>A lazy caption</figcaption></figure>"
+        + "<figure><img src='data:,' srcset='/s.jpg 400w, /l.jpg 800w'></figure>"
+        + "<figure><noscript><img src='/ns.jpg' alt='No script'></noscript></figure>"
+        + _story(3)
+        + "</article>"
+    )
+    doc = extract(_page(body), "https://img.example/story")
+    figures = [b for b in doc.blocks if isinstance(b, Figure)]
+    assert [f.src for f in figures] == [
+        "https://img.example/big.jpg",
+        "https://img.example/s.jpg",
+        "https://img.example/ns.jpg",
+    ]
+    assert figures[0].caption == "A lazy caption" and figures[0].alt == "Lazy"
+
+
+def test_furniture_inside_the_article_is_dropped() -> None:
+    body = (
+        "<nav><a href='/'>Home</a></nav><article>"
+        + _story(3)
+        + "<div class='share-buttons'><a href='#'>Facebook</a><a href='#'>Twitter</a></div>"
+        + "<div class='ad-container'>Advertisement</div>"
+        + "<div class='related-links'><h3>Read more</h3><ul><li><a href='/1'>Other story one</a>"
+        "</li><li><a href='/2'>Other story two</a></li></ul></div>"
+        + _story(3)
+        + "<div class='newsletter-signup'><p>Sign up for our newsletter</p></div>"
+        + "</article><aside><p>Sidebar text that is not part of the story at all.</p></aside>"
+        + "<footer><p>Copyright 2026</p></footer>"
+    )
+    text = extract(_page(body)).text
+    for furniture in (
+        "Home",
+        "Facebook",
+        "Advertisement",
+        "Other story",
+        "newsletter",
+        "Sidebar",
+        "Copyright",
+    ):
+        assert furniture not in text
+    assert text.count("Paragraph") == 6
+
+
+# -- encodings ---------------------------------------------------------------------------------
+
+_WORDS = {
+    "shift_jis": "東京で新しい図書館が開館しました。多くの市民が訪れ、本を借りていきました。",
+    "gb18030": "北京今天举行了新闻发布会，介绍了城市交通的最新情况和未来的发展计划。",
+    "windows-1251": "Вчера в Москве открылась новая библиотека, и многие жители пришли туда.",
+    "iso-8859-7": "Η νέα βιβλιοθήκη άνοιξε χθες στην Αθήνα και πολλοί πολίτες την επισκέφθηκαν.",
+    "iso-8859-2": "Wczoraj w Krakowie otwarto nową bibliotekę, którą odwiedziło wielu mieszkańców.",
+    "windows-1252": "Le café de la gare a rouvert ses portes, à la grande joie des habitués.",
+}
+
+
+def _encoded_page(text: str, charset: str, declare: str | None) -> bytes:
+    meta = f'<meta charset="{declare}">' if declare else ""
+    html = _page("<article>" + f"<p>{text}</p>" * 8 + "</article>", meta)
+    return html.encode(charset)
+
+
+@pytest.mark.parametrize("charset", sorted(_WORDS))
+def test_declared_legacy_charsets_decode(charset: str) -> None:
+    doc = extract(_encoded_page(_WORDS[charset], charset, charset))
+    assert _WORDS[charset] in doc.text
+
+
+@pytest.mark.parametrize("charset", ["shift_jis", "windows-1251", "gb18030"])
+def test_charset_from_content_type(charset: str) -> None:
+    data = _encoded_page(_WORDS[charset], charset, None)
+    doc = extract(data, content_type=f"text/html; charset={charset}")
+    assert _WORDS[charset] in doc.text
+
+
+def test_utf8_labelled_as_cp1252_and_the_reverse() -> None:
+    text = _WORDS["windows-1252"]
+    assert text in extract(_encoded_page(text, "utf-8", "windows-1252")).text
+    assert text in extract(_encoded_page(text, "cp1252", "utf-8")).text
+    assert (
+        text
+        in extract(
+            _encoded_page(text, "utf-8", None), content_type="text/html; charset=ISO-8859-1"
+        ).text
+    )
+
+
+def test_bom_wins() -> None:
+    text = _WORDS["windows-1251"]
+    data = b"\xef\xbb\xbf" + _encoded_page(text, "utf-8", "windows-1251")
+    assert text in extract(data).text
+
+
+# -- not an article ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "<html></html>",
+        _page("<script>" + "var x = 1;" * 1000 + "</script>"),
+        _page("<p>Too short.</p>"),
+        _page(
+            "<ul>"
+            + "".join(
+                f"<li><h3><a href='/s{i}'>Headline number {i} about the news today</a></h3>"
+                f"<p><a href='/s{i}'>A teaser for story {i}, with a few words.</a></p></li>"
+                for i in range(40)
+            )
+            + "</ul>"
+        ),
+    ],
+    ids=["empty", "no-body", "script-only", "too-short", "listing"],
+)
+def test_not_an_article(html: str) -> None:
+    doc = extract(html, "https://news.example/")
+    assert not doc.is_article
+    assert doc.note
+
+
+def test_never_raises_on_odd_arguments() -> None:
+    assert isinstance(extract(b"\xff\xfe\x00<\x00p", "javascript:alert(1)"), Document)
+    assert extract("<p>x</p>", "ftp://x").url is None
+
+
+# -- pathological inputs -----------------------------------------------------------------------
+
+
+def _timed(html: str | bytes) -> Document:
+    start = time.perf_counter()
+    doc = extract(html)
+    assert time.perf_counter() - start < PATHOLOGICAL_SECONDS
+    assert isinstance(doc, Document)
+    return doc
+
+
+def test_deep_nesting_100k() -> None:
+    doc = _timed("<div>" * 100_000 + "deep" + "</div>" * 100_000)
+    assert not doc.is_article and "deep" in doc.note
+
+
+def test_deep_inline_nesting() -> None:
+    _timed("<span>" * 100_000 + "x" + "<b><i>" * 50_000)
+
+
+def test_misnested_formatting_tags() -> None:
+    html = _page(_story(3) + "<b><i><u>text</b></i></u><p><em>a<strong>b</em>c</strong>" * 20_000)
+    _timed(html)
+
+
+def test_thousands_of_attributes() -> None:
+    attrs = " ".join(f'data-a{i}="{i}"' for i in range(20_000))
+    doc = _timed(_page(f"<article {attrs}>" + _story() + "</article>"))
+    assert doc.is_article
+
+
+def test_huge_inline_script() -> None:
+    doc = _timed(_page("<script>" + "x=1;" * 1_000_000 + "</script>" + _story()))
+    assert doc.is_article
+
+
+def test_many_siblings() -> None:
+    _timed(_page("<div><a href='/x'>link</a></div>" * 50_000))

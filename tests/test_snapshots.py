@@ -1,0 +1,39 @@
+"""The look of the list and the reading view, pinned as SVG snapshots at 100x30."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+from ui_support import make_app, settle
+
+from reader.ui.widgets.story_list import StoryList
+
+FEEDS = ["/feeds/rss2.xml", "/feeds/atom.xml", "/feeds/feed.json", "/feeds/rss1.xml"]
+SIZE = (100, 30)
+
+
+def test_story_list(snap_compare, http_server, tmp_path: Path) -> None:
+    app = make_app(tmp_path, [http_server.url(p) for p in FEEDS])
+
+    async def loaded(pilot: Pilot) -> None:
+        await settle(pilot.app)
+        await pilot.press("g")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=loaded)
+
+
+def test_article_view(snap_compare, http_server, tmp_path: Path) -> None:
+    app = make_app(tmp_path, [http_server.url(p) for p in FEEDS])
+
+    async def open_article(pilot: Pilot) -> None:
+        await settle(pilot.app)
+        story_list = pilot.app.screen.query_one(StoryList)
+        story_list.cursor = next(
+            i for i, s in enumerate(story_list.stories) if "quiet-harbour" in (s.link or "")
+        )
+        await pilot.press("enter")
+        await settle(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_article)

@@ -1,0 +1,72 @@
+"""Helpers for driving the real app in tests: build it on a temp library and read its screen."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual.widgets import Static
+
+from reader.config import Settings
+from reader.library import Library
+from reader.ui.app import NewsReaderApp
+from reader.ui.screens.article import ArticleScreen
+from reader.ui.screens.stories import StoriesScreen
+from reader.ui.widgets.story_list import StoryList
+
+# Times on screen are local: pin the zone so every machine draws the same snapshot.
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+FROZEN_NOW = datetime(2025, 12, 1, 12, 0, tzinfo=UTC).timestamp()
+"""The clock the tests' app reads, so ages ("3h") and snapshots never drift."""
+
+
+def make_app(data_dir: Path, feeds: list[str]) -> NewsReaderApp:
+    """The real app on a library in `data_dir` reading `feeds`, with a frozen clock."""
+    settings = Settings(data_dir=data_dir, feeds=tuple(feeds))
+    return NewsReaderApp(Library(settings), clock=lambda: FROZEN_NOW)
+
+
+async def settle(app: NewsReaderApp) -> None:
+    """Wait until the app is up and every worker (refreshes, loads, fetches) has finished."""
+    for _ in range(250):
+        if (
+            app.is_running
+            and app.screen.is_mounted
+            and isinstance(app.screen, StoriesScreen | ArticleScreen)
+        ):
+            break
+        await asyncio.sleep(0.02)
+    idle_checks = 0
+    while idle_checks < 2:
+        await app.workers.wait_for_complete()
+        await asyncio.sleep(0.02)
+        idle_checks = 0 if any(worker.is_running for worker in app.workers) else idle_checks + 1
+
+
+def list_lines(app: NewsReaderApp) -> list[str]:
+    """Every row of the story list as it is drawn, scrolled-out rows included."""
+    story_list = app.screen.query_one(StoryList)
+    return [story_list._render_story(i, 100).text for i in range(len(story_list.stories))]
+
+
+def static_text(static: Static) -> str:
+    content = static.content
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+def screen_text(app: NewsReaderApp) -> str:
+    """The text of every Static on the screen in front, in order."""
+    return "\n".join(static_text(widget) for widget in app.screen.query(Static))
+
+
+def article_text(app: NewsReaderApp) -> str:
+    """The text of the reading column (title, meta line, notices and blocks)."""
+    assert isinstance(app.screen, ArticleScreen), f"not reading: {app.screen!r}"
+    column = app.screen.query_one("#article-column")
+    return "\n".join(static_text(widget) for widget in column.query(Static))
