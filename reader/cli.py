@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reader import __version__
-from reader.config import DEFAULT_FEEDS, Settings, default_data_dir
+from reader.config import Settings, default_data_dir
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -56,7 +56,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """Settings for this run from the parsed command line."""
     return Settings(
         data_dir=args.data_dir or default_data_dir(),
-        feeds=tuple(args.feed) if args.feed else DEFAULT_FEEDS,
+        feeds=tuple(args.feed) if args.feed else None,
     )
 
 

@@ -41,7 +41,9 @@ class Settings:
     """What one run of the app reads and how it fetches."""
 
     data_dir: Path = field(default_factory=default_data_dir)
-    feeds: tuple[str, ...] = DEFAULT_FEEDS
+    feeds: tuple[str, ...] | None = None
+    """Feeds to read this run only (`--feed`); None reads the user's enabled feeds, or the
+    defaults until they have some."""
     feed_timeout: float = 20.0
     """Seconds for one whole feed request, redirects and body included."""
     article_timeout: float = 30.0

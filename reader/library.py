@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reader.config import USER_AGENT, Settings
+from reader.config import DEFAULT_FEEDS, USER_AGENT, Settings
 from reader.document import Document
 from reader.extract import extract
 from reader.feeds import FeedError, parse_feed
@@ -84,9 +84,19 @@ class Library:
             self._client = None
         self.store.close()
 
+    def feed_urls(self) -> tuple[str, ...]:
+        """The feeds this run reads: `--feed`, else the user's enabled feeds, else the defaults."""
+        if self.settings.feeds is not None:
+            return self.settings.feeds
+        subscriptions = self.store.subscriptions()
+        if subscriptions:
+            return tuple(sub.url for sub in subscriptions if sub.enabled)
+        return DEFAULT_FEEDS
+
     async def stories(self) -> list[Story]:
         """Every known story of the sources in use, newest first, from the cache."""
-        return await asyncio.to_thread(self.store.stories, self.settings.feeds)
+        feeds = await asyncio.to_thread(self.feed_urls)
+        return await asyncio.to_thread(self.store.stories, feeds)
 
     async def refresh(self, on_progress: FeedProgress | None = None) -> list[FeedOutcome]:
         """Fetch every feed at once (bounded by the client), each under its own deadline.
@@ -94,7 +104,7 @@ class Library:
         A failing feed records its error and leaves its stored stories untouched; the others
         carry on.
         """
-        feeds = self.settings.feeds
+        feeds = await asyncio.to_thread(self.feed_urls)
         outcomes: list[FeedOutcome] = []
 
         async def refresh_one(url: str) -> None:

@@ -31,6 +31,10 @@ CREATE TABLE feeds (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL DEFAULT '',
+    folder TEXT NOT NULL DEFAULT '',
+    subscribed INTEGER NOT NULL DEFAULT 0,
+    enabled INTEGER NOT NULL DEFAULT 1,
     site_url TEXT,
     last_fetched REAL,
     last_error TEXT
@@ -76,6 +80,20 @@ class Story:
     sort_time: float
     is_read: bool
     is_cached: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A feed the user chose to read, with what the Sources screen and `feeds list` show."""
+
+    url: str
+    title: str
+    """The user's name for it, else the feed's own title, else the URL."""
+    folder: str
+    enabled: bool
+    last_fetched: float | None
+    last_error: str | None
+    unread: int
 
 
 def _storable(text: str | None) -> str:
@@ -209,15 +227,71 @@ class Store:
                 (_storable(error), time.time() if now is None else now, feed_id),
             )
 
+    def subscribe(self, url: str, *, name: str = "", folder: str = "") -> bool:
+        """Add `url` to the user's feeds (or re-enable it); True if it was not subscribed before."""
+        with self._transaction() as db:
+            feed_id = self._feed_id(db, url)
+            was = db.execute("SELECT subscribed FROM feeds WHERE id = ?", (feed_id,)).fetchone()[0]
+            db.execute(
+                "UPDATE feeds SET subscribed = 1, enabled = 1,"
+                " name = CASE WHEN ? != '' THEN ? ELSE name END,"
+                " folder = CASE WHEN ? != '' THEN ? ELSE folder END WHERE id = ?",
+                (_storable(name), _storable(name), _storable(folder), _storable(folder), feed_id),
+            )
+        return not was
+
+    def unsubscribe(self, url: str) -> bool:
+        """Remove a feed and its stories; cached articles stay. True if it was subscribed."""
+        with self._transaction() as db:
+            return (
+                db.execute(
+                    "DELETE FROM feeds WHERE url = ? AND subscribed = 1", (_storable(url),)
+                ).rowcount
+                > 0
+            )
+
+    def update_subscription(
+        self,
+        url: str,
+        *,
+        name: str | None = None,
+        folder: str | None = None,
+        enabled: bool | None = None,
+    ) -> None:
+        """Rename a feed, move it to a folder, or enable or disable it."""
+        with self._transaction() as db:
+            for column, value in (("name", name), ("folder", folder), ("enabled", enabled)):
+                if value is not None:
+                    stored = int(value) if isinstance(value, bool) else _storable(value)
+                    db.execute(
+                        f"UPDATE feeds SET {column} = ? WHERE url = ?", (stored, _storable(url))
+                    )
+
+    def subscriptions(self) -> list[Subscription]:
+        """The user's feeds by folder then title, with their unread counts."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.folder,"
+                " f.enabled, f.last_fetched, f.last_error,"
+                " (SELECT COUNT(*) FROM stories s WHERE s.feed_id = f.id AND s.is_read = 0)"
+                " FROM feeds f WHERE f.subscribed = 1 ORDER BY f.folder, 2 COLLATE NOCASE"
+            ).fetchall()
+        return [
+            Subscription(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6])
+            for row in rows
+        ]
+
     def feed_titles(self) -> dict[str, str]:
         """Feed URL → the title the feed gives itself (empty until first fetched)."""
         with self._lock:
-            return {row[0]: row[1] for row in self._db.execute("SELECT url, title FROM feeds")}
+            rows = self._db.execute("SELECT url, COALESCE(NULLIF(name, ''), title) FROM feeds")
+            return {row[0]: row[1] for row in rows}
 
     def stories(self, feed_urls: Iterable[str] | None = None) -> list[Story]:
         """Every story, newest first; only those of `feed_urls` when given."""
         query = (
-            "SELECT s.id, f.url AS feed_url, COALESCE(NULLIF(f.title, ''), f.url) AS source,"
+            "SELECT s.id, f.url AS feed_url,"
+            " COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url) AS source,"
             " s.guid, s.link, s.title, s.author, s.summary, s.published, s.sort_time, s.is_read,"
             " EXISTS (SELECT 1 FROM articles a WHERE a.url = s.link) AS is_cached"
             " FROM stories s JOIN feeds f ON f.id = s.feed_id"

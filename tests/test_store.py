@@ -96,3 +96,23 @@ def test_feed_error_keeps_stories_and_schema_is_versioned(tmp_path: Path) -> Non
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_subscriptions_rename_disable_and_unsubscribe(tmp_path: Path) -> None:
+    store = Store(tmp_path / "lib.sqlite3")
+    assert store.subscribe("https://a.example/feed", folder="News")
+    assert not store.subscribe("https://a.example/feed")
+    store.save_feed("https://a.example/feed", feed(entry(1), entry(2), title="A feed"))
+    store.subscribe("https://b.example/feed")
+    by_url = {sub.url: sub for sub in store.subscriptions()}
+    assert by_url["https://a.example/feed"].title == "A feed"
+    assert by_url["https://a.example/feed"].folder == "News"
+    assert by_url["https://a.example/feed"].unread == 2
+    store.update_subscription("https://a.example/feed", name="Mine", enabled=False)
+    by_url = {sub.url: sub for sub in store.subscriptions()}
+    assert by_url["https://a.example/feed"].title == "Mine"
+    assert not by_url["https://a.example/feed"].enabled
+    assert store.stories()[0].source == "Mine"
+    assert store.unsubscribe("https://a.example/feed")
+    assert [sub.url for sub in store.subscriptions()] == ["https://b.example/feed"]
+    assert store.stories() == []

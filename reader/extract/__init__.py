@@ -34,7 +34,14 @@ LEAD_BLOCKS = 4
 SHORT_LINE_WORDS = 12
 """A paragraph up to this many words can be a repeated byline, date or furniture label."""
 
-TAIL_BLOCKS = 0
+PARAGRAPH_MAX_LINK_SHARE = 0.7
+"""A paragraph that is mostly link text is a "read more" teaser or a list of other stories."""
+
+LINKED_PARAGRAPH_MIN_WORDS = 7
+"""...unless it is this short: a source credit ("[Engadget]"), a bare URL or a name in a link
+belong to the story more often than not on the benchmark pages."""
+
+TAIL_BLOCKS = 6
 TAIL_MAX_WORDS = 70
 """Up to 6 paragraphs of at most 70 words at the end of the body are tested for trailing
 furniture (hints.TAIL_FURNITURE). The benchmark's promos and credits run to ~60 words."""
@@ -100,6 +107,13 @@ def _is_repeat(block: Block, meta: Metadata) -> bool:
     return len(words) <= SHORT_LINE_WORDS // 2 and len(_DATE_WORDS.findall(text)) >= 2
 
 
+def _link_share(paragraph: Paragraph) -> float:
+    """The share of a paragraph's characters that sit in links."""
+    total = sum(len(span.text) for span in paragraph.spans)
+    linked = sum(len(span.text) for span in paragraph.spans if span.style == "link")
+    return linked / total if total else 0.0
+
+
 def _tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
     """The blocks without furniture lines and without a header repeated at the top."""
     kept: list[Block] = []
@@ -109,6 +123,11 @@ def _tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
         if isinstance(block, Paragraph):
             text = block_text(block)
             if len(text.split()) <= SHORT_LINE_WORDS and hints.BOILERPLATE_LINE.match(text):
+                continue
+            if (
+                len(text.split()) >= LINKED_PARAGRAPH_MIN_WORDS
+                and _link_share(block) > PARAGRAPH_MAX_LINK_SHARE
+            ):
                 continue
         kept.append(block)
     checked = 0

@@ -27,7 +27,7 @@ from reader.document import (
     Table,
 )
 from reader.extract import hints
-from reader.extract.content import class_weight, is_hidden, link_density
+from reader.extract.content import CACHE_LIMIT, class_weight, is_hidden, link_density
 from reader.extract.metadata import absolute_url
 from reader.sanitize import clean_line, clean_text
 
@@ -65,6 +65,8 @@ cells are read as ordinary blocks."""
 MIN_IMAGE_SIDE = 60
 """Images with a declared width or height below this (pixels) are icons, avatars or trackers."""
 
+_junk_classes: dict[tuple[str | None, str | None], bool] = {}
+_HEADLINE_WRAPPERS = frozenset({"div", "section", "header", "hgroup", "article"})
 _WHITESPACE = re.compile(r"\s+")
 _SRCSET_FIRST = re.compile(r"^\s*(\S+)")
 
@@ -257,6 +259,21 @@ def table_from(node: LexborNode) -> Table | None:
     return Table(rows=tuple(rows), header=header)
 
 
+def _junk_class(class_name: str | None, element_id: str | None) -> bool:
+    """Whether a class/id pair names furniture (hints.JUNK_IN_CONTENT), cached."""
+    if not class_name and not element_id:
+        return False
+    key = (class_name, element_id)
+    verdict = _junk_classes.get(key)
+    if verdict is None:
+        verdict = bool(
+            hints.JUNK_IN_CONTENT.search(f"{class_name or ''} {element_id or ''}".lower())
+        )
+        if len(_junk_classes) < CACHE_LIMIT:
+            _junk_classes[key] = verdict
+    return verdict
+
+
 def is_junk(node: LexborNode, tag: str, score: float, root_chars: int) -> bool:
     """Whether a container inside the article is furniture: Readability's cleanConditionally.
 
@@ -265,14 +282,20 @@ def is_junk(node: LexborNode, tag: str, score: float, root_chars: int) -> bool:
     holds most of the article (`root_chars` is the length of the article node's text).
     """
     attrs = node.attributes
-    key = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    junk_class = _junk_class(attrs.get("class"), attrs.get("id"))
+    if not junk_class and tag not in CONDITIONAL_TAGS and tag not in _HEADLINE_WRAPPERS:
+        return False
     text = node.text()
     length = len(text.strip())
     if length > MAJORITY_SHARE * root_chars:
         return False
-    if len(key) > 2 and hints.JUNK_IN_CONTENT.search(key) and length < JUNK_MAX_CHARS:
+    if junk_class and length < JUNK_MAX_CHARS:
         return True
-    if length < HEADLINE_BLOCK_MAX_CHARS and tag != "h1" and node.css_first("h1") is not None:
+    if (
+        length < HEADLINE_BLOCK_MAX_CHARS
+        and tag in _HEADLINE_WRAPPERS
+        and node.css_first("h1") is not None
+    ):
         # The headline block (kicker, title, byline, date): the Document carries these already.
         return True
     if tag not in CONDITIONAL_TAGS:

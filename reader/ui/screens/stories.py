@@ -81,13 +81,13 @@ class StoriesScreen(Screen[None]):
     async def refresh_feeds(self) -> None:
         """Fetch every feed, merging new stories in as each feed arrives."""
         progress = self.query_one("#refresh-progress", ProgressBar)
-        progress.update(total=len(self.library.settings.feeds), progress=0)
+        progress.update(total=None, progress=0)
         progress.display = True
         self.feed_errors.clear()
-        self.set_status(f"Refreshing {len(self.library.settings.feeds)} feeds…")
+        self.set_status("Refreshing feeds…")
 
         def on_feed(outcome: FeedOutcome, done: int, total: int) -> None:
-            progress.update(progress=done)
+            progress.update(total=total, progress=done)
             if outcome.error:
                 self.feed_errors[clean_line(outcome.title, 80)] = outcome.error
             self.set_status(f"Refreshing feeds {done}/{total}" + self._error_summary())
