@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from reader.config import DEFAULT_FEEDS, USER_AGENT, Settings
 from reader.document import Document
 from reader.extract import extract
+from reader.extract.page_text import page_text
 from reader.feeds import FeedError, parse_feed
-from reader.net import FetchError, HttpClient
+from reader.net import FetchError, FetchResult, HttpClient
 from reader.sanitize import clean_line, is_web_url
 from reader.store import Store, Story
 
@@ -38,6 +39,10 @@ class ArticleOutcome:
 
     document: Document | None
     error: str | None = None
+    page_text: str = ""
+    """The page's whole visible text, for when the cleaner misjudged."""
+    position: float = 0.0
+    """Where the reader left off last time, 0.0 to 1.0."""
     from_cache: bool = False
 
 
@@ -45,8 +50,8 @@ FeedProgress = Callable[[FeedOutcome, int, int], None]
 """Called after each feed with (outcome, feeds done, feeds in all)."""
 
 
-async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Document:
-    """Fetch and clean one page; raises FetchError with a clear reason when there is no page."""
+async def fetch_page(client: HttpClient, url: str, settings: Settings) -> FetchResult:
+    """Fetch the HTML page at `url`; FetchError with a clear reason when there is none."""
     if not is_web_url(url):
         raise FetchError("not an http(s) link")
     result = await client.get(
@@ -56,8 +61,19 @@ async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Doc
         raise FetchError(f"not an HTML page ({clean_line(result.content_type, 60)})")
     if not result.content.strip():
         raise FetchError("the page is empty")
+    return result
+
+
+async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Document:
+    """Fetch and clean one page."""
+    result = await fetch_page(client, url, settings)
     content_type = result.headers.get("content-type")
     return await asyncio.to_thread(extract, result.content, result.url, content_type)
+
+
+def _clean_page(content: bytes, url: str, content_type: str | None) -> tuple[Document, str]:
+    """The cleaned article and the page's full text: one thread hop for both."""
+    return extract(content, url, content_type), page_text(content, content_type)
 
 
 class Library:
@@ -136,16 +152,33 @@ class Library:
         """The story's cleaned article: from the cache, else fetched, cleaned and cached."""
         if not story.link:
             return ArticleOutcome(None, "this story has no link to an article")
+        return await self.open_url(story.link, refetch=refetch)
+
+    async def open_url(self, url: str, *, refetch: bool = False) -> ArticleOutcome:
+        """The cleaned article at `url`: from the cache, else fetched, cleaned and cached."""
         if not refetch:
-            cached = await asyncio.to_thread(self.store.article, story.link)
+            cached = await asyncio.to_thread(self.store.article, url)
             if cached is not None:
-                return ArticleOutcome(cached, from_cache=True)
+                return ArticleOutcome(
+                    cached.document,
+                    page_text=cached.page_text,
+                    position=cached.position,
+                    from_cache=True,
+                )
         try:
-            document = await fetch_article(self.client, story.link, self.settings)
+            result = await fetch_page(self.client, url, self.settings)
         except FetchError as error:
             return ArticleOutcome(None, clean_line(str(error), 200))
-        await asyncio.to_thread(self.store.save_article, story.link, document)
-        return ArticleOutcome(document)
+        content_type = result.headers.get("content-type")
+        document, text = await asyncio.to_thread(
+            _clean_page, result.content, result.url, content_type
+        )
+        await asyncio.to_thread(self.store.save_article, url, document, text)
+        return ArticleOutcome(document, page_text=text)
+
+    async def save_position(self, url: str, fraction: float) -> None:
+        """Remember the reading position in the cached article of `url`."""
+        await asyncio.to_thread(self.store.save_position, url, fraction)
 
     async def mark_read(self, story: Story, is_read: bool = True) -> None:
         """Record that the user has (or has not) read a story."""

@@ -114,8 +114,6 @@ class HttpClient:
         self._transport = httpx.AsyncHTTPTransport(limits=limits)
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-            # Per-read timeouts too, as a backstop; the real deadline is in `get`.
-            timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             transport=self._transport,
         )
@@ -145,7 +143,7 @@ class HttpClient:
         async with self._slots:
             try:
                 async with asyncio.timeout(limit):
-                    return await self._fetch(url, dict(headers or {}), cap)
+                    return await self._fetch(url, dict(headers or {}), cap, limit)
             except FetchError:
                 raise
             except (TimeoutError, httpx.TimeoutException):
@@ -153,13 +151,16 @@ class HttpClient:
             except Exception as exc:  # anything at all becomes a FetchError
                 raise FetchError(_describe(exc)) from exc
 
-    async def _fetch(self, url: str, headers: dict[str, str], cap: int) -> FetchResult:
+    async def _fetch(
+        self, url: str, headers: dict[str, str], cap: int, limit: float
+    ) -> FetchResult:
         """Follow at most max_redirects http(s) redirects, then read the body."""
         if not _valid_url(url):
             raise FetchError("not a valid URL")
         url = url.strip()
         for _hop in range(self._max_redirects + 1):
-            request = self._client.build_request("GET", url, headers=headers)
+            # Per-read timeouts too, as a backstop; the real deadline is in `get`.
+            request = self._client.build_request("GET", url, headers=headers, timeout=limit)
             response = await self._transport.handle_async_request(request)
             response.request = request
             try:
@@ -181,9 +182,10 @@ def _redirect_target(base: str, location: str) -> str:
     """The absolute http(s) URL a Location header points at, or a FetchError."""
     try:
         target = urljoin(base, location.strip())
-    except ValueError:
+        scheme = urlsplit(target).scheme.lower()
+    except ValueError:  # e.g. a malformed IPv6 host
         raise FetchError("redirect to an invalid URL") from None
-    if not is_web_url(target):
+    if scheme not in ("http", "https"):
         raise FetchError("redirect to a non-http(s) URL")
     if not _valid_url(target):
         raise FetchError("redirect to an invalid URL")
@@ -268,33 +270,31 @@ class _Layer:
     """One Content-Encoding undone by zlib, never emitting more than DECODE_CHUNK at once."""
 
     def __init__(self, encoding: str) -> None:
-        self._gzip = encoding in ("gzip", "x-gzip")
-        wbits = zlib.MAX_WBITS | 16 if self._gzip else zlib.MAX_WBITS
-        self._inflater = zlib.decompressobj(wbits)
-        self._started = False
+        # gzip and x-gzip are one format. "deflate" should be zlib-wrapped, but many servers
+        # send raw deflate: the first two bytes tell which, so deflate waits for them.
+        self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16) if encoding != "deflate" else None
+        self._head = b""
+        self.tail = b""
+        """Input not yet consumed because the output chunk was full."""
 
     @property
     def eof(self) -> bool:
         """Whether the compressed stream has ended (later bytes are ignored)."""
-        return self._inflater.eof
+        return self._inflater is not None and self._inflater.eof
 
     def decompress(self, data: bytes) -> bytes:
-        """Up to DECODE_CHUNK bytes of output; the rest of the input waits in `tail`."""
-        try:
-            out = self._inflater.decompress(data, DECODE_CHUNK)
-        except zlib.error:
-            # Many servers send raw deflate under "deflate"; retry once, at the very start.
-            if self._gzip or self._started:
-                raise
-            self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-            out = self._inflater.decompress(data, DECODE_CHUNK)
-        self._started = True
+        """Up to DECODE_CHUNK bytes of output; input left over waits in `tail`."""
+        if self._inflater is None:
+            self._head += data
+            if len(self._head) < 2:
+                self.tail = b""
+                return b""
+            data, self._head = self._head, b""
+            zlib_wrapped = (data[0] & 0x0F) == 8 and int.from_bytes(data[:2], "big") % 31 == 0
+            self._inflater = zlib.decompressobj(zlib.MAX_WBITS if zlib_wrapped else -zlib.MAX_WBITS)
+        out = self._inflater.decompress(data, DECODE_CHUNK)
+        self.tail = self._inflater.unconsumed_tail
         return out
-
-    @property
-    def tail(self) -> bytes:
-        """Input not yet consumed because the output chunk was full."""
-        return self._inflater.unconsumed_tail
 
 
 class _Decoder:
@@ -333,6 +333,7 @@ class _Decoder:
             raise FetchError(f"larger than {_size(self._cap)}") from None
 
     def _push(self, index: int, data: bytes) -> None:
+        """Feed `data` to layer `index` and everything it emits on to the next layer."""
         if index == len(self._layers):
             self._out += data
             if len(self._out) > self._cap:

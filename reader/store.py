@@ -59,7 +59,9 @@ CREATE INDEX stories_by_link ON stories (link);
 CREATE TABLE articles (
     url TEXT PRIMARY KEY,
     document TEXT NOT NULL,
-    fetched REAL NOT NULL
+    page_text TEXT NOT NULL DEFAULT '',
+    fetched REAL NOT NULL,
+    position REAL NOT NULL DEFAULT 0
 );
 """
 
@@ -80,6 +82,16 @@ class Story:
     sort_time: float
     is_read: bool
     is_cached: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CachedArticle:
+    """A stored article: the cleaned Document, the page's full text, and the reading position."""
+
+    document: Document
+    page_text: str
+    position: float
+    """How far the reader got, 0.0 at the top to 1.0 at the end."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,19 +343,42 @@ class Store:
 
     # Articles
 
-    def save_article(self, url: str, document: Document, *, now: float | None = None) -> None:
-        """Cache the cleaned article of `url`, replacing any older copy."""
+    def save_article(
+        self, url: str, document: Document, page_text: str = "", *, now: float | None = None
+    ) -> None:
+        """Cache the cleaned article of `url` and the page's full text, replacing older copies.
+
+        The reading position survives a re-fetch of the same URL.
+        """
         payload = _storable(json.dumps(document.to_dict(), ensure_ascii=False))
         with self._transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO articles (url, document, fetched) VALUES (?, ?, ?)",
-                (_storable(url), payload, time.time() if now is None else now),
+                "INSERT INTO articles (url, document, page_text, fetched) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET document = excluded.document,"
+                " page_text = excluded.page_text, fetched = excluded.fetched",
+                (
+                    _storable(url),
+                    payload,
+                    _storable(page_text),
+                    time.time() if now is None else now,
+                ),
             )
 
-    def article(self, url: str) -> Document | None:
+    def article(self, url: str) -> CachedArticle | None:
         """The cached article of `url`, or None."""
         with self._lock:
             row = self._db.execute(
-                "SELECT document FROM articles WHERE url = ?", (_storable(url),)
+                "SELECT document, page_text, position FROM articles WHERE url = ?",
+                (_storable(url),),
             ).fetchone()
-        return Document.from_dict(json.loads(row[0])) if row else None
+        if row is None:
+            return None
+        return CachedArticle(Document.from_dict(json.loads(row[0])), row[1], row[2])
+
+    def save_position(self, url: str, fraction: float) -> None:
+        """Remember how far through the cached article of `url` the reader got (0.0–1.0)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE articles SET position = ? WHERE url = ?",
+                (min(1.0, max(0.0, fraction)), _storable(url)),
+            )

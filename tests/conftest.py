@@ -91,7 +91,8 @@ class LoopbackServer:
         delay: float = 0.0,
         drip: float | None = None,
     ) -> str:
-        """Program a response for `path` (overrides any file there); returns its URL."""
+        """Program a response for `path` (overrides any file there; {{BASE}} in `body` is filled
+        in too); returns its URL."""
         data = body.encode() if isinstance(body, str) else body
         self.routes[path] = Route(status, data, dict(headers or {}), delay, drip)
         return self.url(path)
@@ -117,6 +118,7 @@ class LoopbackServer:
         self._thread.join()
 
     def _record(self, path: str, headers: dict[str, str]) -> None:
+        """Count and log a request (handler threads run concurrently)."""
         with self._lock:
             self.hits[path] += 1
             self.requests.append((path, headers))
@@ -126,7 +128,10 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     """A request handler class bound to `server`."""
 
     class Handler(BaseHTTPRequestHandler):
+        """Programmed routes first, then files under the server's root."""
+
         def do_GET(self) -> None:
+            """Record the request and answer it."""
             path = urlsplit(self.path).path
             server._record(path, {k.lower(): v for k, v in self.headers.items()})
             try:
@@ -139,6 +144,7 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 pass  # the client gave up (a timeout test): nothing to report
 
         def _send_route(self, route: Route) -> None:
+            """Answer with a programmed response, slowly if it says so."""
             if route.delay:
                 time.sleep(route.delay)
             body = route.body.replace(BASE_PLACEHOLDER, server.base.encode())
@@ -158,6 +164,7 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 time.sleep(route.drip)
 
         def _send_file(self, path: str) -> None:
+            """Serve a fixture with {{BASE}} filled in, honouring conditional requests."""
             target = (server.root / path.lstrip("/")).resolve()
             if not target.is_file() or not target.is_relative_to(server.root):
                 self.send_error(404)
@@ -183,6 +190,7 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
         def _not_modified(self, etag: str, mtime: int) -> bool:
+            """Whether If-None-Match (or, without it, If-Modified-Since) matches."""
             if_none_match = self.headers.get("If-None-Match")
             if if_none_match is not None:
                 tags = [tag.strip() for tag in if_none_match.split(",")]

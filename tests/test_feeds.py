@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from reader.feeds.common import (
     MAX_SUMMARY_CHARS,
     MAX_TITLE_CHARS,
 )
+from reader.feeds.xmlfeed import MAX_PARSE_BYTES, MAX_PARSE_TAGS, MAX_TAG_ATTRIBUTES
 from reader.net import HttpClient
 
 if TYPE_CHECKING:
@@ -93,8 +95,8 @@ def test_rss2() -> None:
     # +0100 is converted to UTC; entities are decoded.
     assert feed.entries[1].published == datetime(2025, 4, 29, 15, 45, tzinfo=UTC)
     assert feed.entries[2].title == "Lighthouse restoration opens to visitors & schools"
-    # Full content is kept for the content view, its relative links made absolute.
-    assert f'href="{BASE}/site/missing-02.html"' in feed.entries[2].content_html
+    # Full content is kept as given for the content view (its viewer resolves links).
+    assert 'href="/site/missing-02.html"' in feed.entries[2].content_html
     assert "<li>" in feed.entries[2].content_html
 
 
@@ -212,6 +214,21 @@ def test_html_page_is_not_a_feed(data: bytes, content_type: str | None) -> None:
         parse_feed(data, BASE + "/", content_type)
 
 
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        (rss(item(1, title="Café")).replace(b"utf-8", b"utf-16").decode().encode("utf-16"), None),
+        (
+            rss(item(1, title="Café")).replace(b"utf-8", b"iso-8859-1").decode().encode("latin-1"),
+            None,
+        ),
+        (rss(item(1, title="Café")).decode().encode("latin-1"), "text/xml; charset=ISO-8859-1"),
+    ],
+)
+def test_encodings(data: bytes, content_type: str | None) -> None:
+    assert parse_feed(data, BASE + "/feed.xml", content_type).entries[0].title == "Café"
+
+
 def test_dedup_by_id_and_by_link() -> None:
     items = (
         item(1)
@@ -325,6 +342,82 @@ def test_entry_count_is_capped() -> None:
     assert time.monotonic() - started < 10 * HOSTILE_SECONDS
 
 
+@pytest.mark.parametrize(
+    "build",
+    [
+        # A million empty elements in one item: feedparser spends ~20 µs on each.
+        lambda: rss(item(1, description="<x/>" * 1_000_000)),
+        # 200,000 levels of nesting.
+        lambda: rss(item(1, description="<x>" * 200_000 + "</x>" * 200_000)),
+        # One item bigger than the whole parse budget.
+        lambda: rss(item(1, description="a" * (MAX_PARSE_BYTES + 1))),
+        # Attributes: Python's SAX looks each one up linearly, so one element costs n².
+        lambda: rss(item(1, title="<x " + " ".join(f'a{n}="1"' for n in range(50_000)) + "/>")),
+        # Millions of character references, each of which we inspect.
+        lambda: rss(item(1, description="&#65;&#x1F600;&#39;" * 300_000)),
+    ],
+)
+def test_hostile_markup_is_bounded(build: Callable[[], bytes]) -> None:
+    data = build()
+    started = time.monotonic()
+    try:
+        parse_feed(data, BASE + "/feed.xml")
+    except FeedError as err:
+        assert str(err).startswith(("feed too large", "malformed XML"))
+    assert time.monotonic() - started < HOSTILE_SECONDS
+
+
+def test_crowded_tag_is_refused() -> None:
+    tag = "<x " + " ".join(f'a{n}="1"' for n in range(MAX_TAG_ATTRIBUTES + 1)) + "/>"
+    with pytest.raises(FeedError, match="over 64 attributes"):
+        parse_feed(rss(item(1, description=tag)), BASE + "/feed.xml")
+
+
+@pytest.mark.parametrize("kind", ["rss", "rdf", "atom"])
+def test_oversized_feed_is_cut_at_an_item_boundary(kind: str) -> None:
+    # Items with ~20 tags each: the tag budget, not the entry cap, decides where the cut falls.
+    body = "".join(f"<p>{n}</p>" for n in range(9))
+    count = MAX_PARSE_TAGS // 10
+    if kind == "atom":
+        entries = "".join(
+            f"<entry><id>e{n}</id><title>Story {n}</title><link href='/s/{n}'/>"
+            f"<content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>{body}</div>"
+            "</content></entry>"
+            for n in range(count)
+        )
+        data = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>{entries}</feed>'
+    elif kind == "rdf":
+        items = "".join(
+            f"<item rdf:about='{BASE}/s/{n}'><title>Story {n}</title><link>{BASE}/s/{n}</link>"
+            f"<description>{body.replace('<', '&lt;')}</description>{'<x/>' * 9}</item>"
+            for n in range(count)
+        )
+        data = (
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns="http://purl.org/rss/1.0/"><channel><title>R</title></channel>'
+            f"{items}</rdf:RDF>"
+        )
+    else:
+        data = rss("".join(item(n, description=f"<![CDATA[{body}]]>") for n in range(count)))
+    started = time.monotonic()
+    feed = parse_feed(data.encode() if isinstance(data, str) else data, BASE + "/feed.xml")
+    assert time.monotonic() - started < HOSTILE_SECONDS
+    titles = [e.title for e in feed.entries]
+    assert 1000 < len(titles) < count
+    assert titles == [f"Story {n}" for n in range(len(titles))]  # whole items, in order
+
+
+def test_big_feed_of_small_items_is_fast() -> None:
+    # 10 MB of distinct one-line items: cut to the entry cap before feedparser sees them.
+    items = "".join(f"<item><title>t{n}</title></item>" for n in range(290_000))
+    data = rss(items)
+    assert len(data) > 9 * 1024 * 1024
+    started = time.monotonic()
+    feed = parse_feed(data, BASE + "/feed.xml")
+    assert len(feed.entries) == MAX_ENTRIES
+    assert time.monotonic() - started < HOSTILE_SECONDS
+
+
 def test_field_lengths_are_capped() -> None:
     huge = "word " * 20_000  # 100,000 characters
     body = f"<![CDATA[<p>{huge}</p>]]>"
@@ -369,6 +462,24 @@ def check_contract(data: bytes, content_type: str | None = None) -> None:
 @given(st.binary(max_size=2000), st.sampled_from([None, "application/xml", "application/json"]))
 def test_arbitrary_bytes(data: bytes, content_type: str | None) -> None:
     check_contract(data, content_type)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+ITEM_KEYS = st.sampled_from(
+    ["id", "url", "external_url", "title", "content_html", "content_text", "summary",
+     "date_published", "date_modified", "author", "authors"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.dictionaries(ITEM_KEYS, JSON_VALUES | st.text()), max_size=5), JSON_VALUES)
+def test_arbitrary_json_feed_items(items: list[dict[str, object]], title: object) -> None:
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": items}
+    check_contract(json.dumps(document).encode(), "application/feed+json")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

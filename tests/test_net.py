@@ -154,6 +154,15 @@ async def test_redirect_to_another_scheme_is_refused(
         await client.get(url)
 
 
+@pytest.mark.parametrize("location", ["http://[::1/x", "http://a b/", "http://127.0.0.1/\x1b[2J"])
+async def test_redirect_to_an_invalid_url_is_refused(
+    client: HttpClient, http_server: LoopbackServer, location: str
+) -> None:
+    url = http_server.redirect("/odd", location)
+    with pytest.raises(FetchError, match=r"^redirect to an invalid URL$"):
+        await client.get(url)
+
+
 async def test_cross_origin_redirect_drops_credentials(
     client: HttpClient, http_server: LoopbackServer, other_http_server: LoopbackServer
 ) -> None:
@@ -185,6 +194,18 @@ async def test_decodes_content_encodings(
     url = http_server.route("/packed", body=pack(body), headers={"Content-Encoding": encoding})
     result = await client.get(url)
     assert result.content == body
+
+
+@pytest.mark.parametrize("pack", [zlib.compress, lambda data: zlib.compress(data)[2:-4]])
+async def test_deflate_arriving_a_byte_at_a_time(
+    client: HttpClient, http_server: LoopbackServer, pack: Callable[[bytes], bytes]
+) -> None:
+    # The zlib-or-raw decision needs two bytes; it must not be made on the first one alone.
+    body = b"<rss>drip</rss>"
+    url = http_server.route(
+        "/drip", body=pack(body), headers={"Content-Encoding": "deflate"}, drip=0.002
+    )
+    assert (await client.get(url)).content == body
 
 
 async def test_unknown_encoding_is_an_error(

@@ -66,7 +66,6 @@ def screen_text(app: NewsReaderApp) -> str:
 
 
 def article_text(app: NewsReaderApp) -> str:
-    """The text of the reading column (title, meta line, notices and blocks)."""
+    """The text of the reading view as laid out: title, meta line, notices and blocks."""
     assert isinstance(app.screen, ArticleScreen), f"not reading: {app.screen!r}"
-    column = app.screen.query_one("#article-column")
-    return "\n".join(static_text(widget) for widget in column.query(Static))
+    return app.screen.view.text()

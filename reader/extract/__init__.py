@@ -11,7 +11,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from reader.document import Block, Document, Figure, Heading, Paragraph, block_text
+from reader.document import Block, Document, Figure, Heading, Paragraph, spans_text
 from reader.extract import hints
 from reader.extract.blocks import BlockBuilder, figure_from
 from reader.extract.budget import over_budget
@@ -89,22 +89,18 @@ def _lead_figure(first: LexborNode, base: str | None) -> Figure | None:
     return None
 
 
-def _is_repeat(block: Block, meta: Metadata) -> bool:
+def _is_repeat(block: Paragraph | Heading, text: str, words: int, meta: Metadata) -> bool:
     """Whether a block near the top repeats the header: the title, a byline, a date."""
-    text = block_text(block)
-    if not text:
-        return False
-    if isinstance(block, Heading | Paragraph) and meta.title and _fold(text) == _fold(meta.title):
+    if meta.title and _fold(text) == _fold(meta.title):
         return True
-    if not isinstance(block, Paragraph) or len(text.split()) > SHORT_LINE_WORDS:
+    if isinstance(block, Heading) or words > SHORT_LINE_WORDS:
         return False
     if _BYLINE.match(text):
         return True
     folded = text.casefold()
     if any(author.casefold() in folded for author in meta.authors):
         return True
-    words = text.split()
-    return len(words) <= SHORT_LINE_WORDS // 2 and len(_DATE_WORDS.findall(text)) >= 2
+    return words <= SHORT_LINE_WORDS // 2 and len(_DATE_WORDS.findall(text)) >= 2
 
 
 def _link_share(paragraph: Paragraph) -> float:
@@ -114,35 +110,39 @@ def _link_share(paragraph: Paragraph) -> float:
     return linked / total if total else 0.0
 
 
+def _is_furniture(block: Block, index: int, meta: Metadata) -> bool:
+    """Whether a paragraph or heading is a furniture line, a link teaser or a repeated header."""
+    if not isinstance(block, Paragraph | Heading):
+        return False
+    text = spans_text(block.spans)
+    words = len(text.split())
+    if index < LEAD_BLOCKS and _is_repeat(block, text, words, meta):
+        return True
+    if isinstance(block, Heading):
+        return False
+    if words <= SHORT_LINE_WORDS and hints.BOILERPLATE_LINE.match(text):
+        return True
+    return words >= LINKED_PARAGRAPH_MIN_WORDS and _link_share(block) > PARAGRAPH_MAX_LINK_SHARE
+
+
+def _is_tail_furniture(block: Block) -> bool:
+    """Whether the last block is a newsletter pitch, a credit line or a copyright notice."""
+    if not isinstance(block, Paragraph):
+        return False
+    text = spans_text(block.spans)
+    return len(text.split()) <= TAIL_MAX_WORDS and bool(hints.TAIL_FURNITURE.search(text))
+
+
 def _tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
-    """The blocks without furniture lines and without a header repeated at the top."""
-    kept: list[Block] = []
-    for index, block in enumerate(blocks):
-        if index < LEAD_BLOCKS and _is_repeat(block, meta):
-            continue
-        if isinstance(block, Paragraph):
-            text = block_text(block)
-            if len(text.split()) <= SHORT_LINE_WORDS and hints.BOILERPLATE_LINE.match(text):
-                continue
-            if (
-                len(text.split()) >= LINKED_PARAGRAPH_MIN_WORDS
-                and _link_share(block) > PARAGRAPH_MAX_LINK_SHARE
-            ):
-                continue
-        kept.append(block)
+    """The blocks without furniture lines, a header repeated at the top or a trailing pitch."""
+    kept = [block for index, block in enumerate(blocks) if not _is_furniture(block, index, meta)]
     checked = 0
     while kept and checked < TAIL_BLOCKS:
-        last = kept[-1]
-        if isinstance(last, Heading):
+        if isinstance(kept[-1], Heading):
             # A heading with nothing under it introduces something we dropped (a rail, comments).
             kept.pop()
             continue
-        text = block_text(last)
-        if (
-            not isinstance(last, Paragraph)
-            or len(text.split()) > TAIL_MAX_WORDS
-            or not hints.TAIL_FURNITURE.search(text)
-        ):
+        if not _is_tail_furniture(kept[-1]):
             break
         kept.pop()
         checked += 1

@@ -6,6 +6,7 @@ levels deep costs time, never a RecursionError.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,16 @@ HEADLINE_BLOCK_MAX_CHARS = 400
 """A container around the `<h1>` with less text than this is the headline block (section label,
 title, byline, date, standfirst-less); longer ones may be the whole story and are kept."""
 
+EMBED_QUOTE_SHARE = 0.8
+"""A container whose text is at least 80% one blockquote is a quoted post, kept whatever its
+class says."""
+
+MIN_TEASERS = 3
+TEASER_CHARS = 400
+"""A container with at least 3 linked headings and under 400 characters of text per heading, or
+with 3 `<article>` elements, is a list of other stories (headline + blurb), not part of this
+one."""
+
 CONDITIONAL_KEEP_COMMAS = 10
 """A container with 10 or more commas is prose and always kept (Readability)."""
 
@@ -65,7 +76,21 @@ cells are read as ordinary blocks."""
 MIN_IMAGE_SIDE = 60
 """Images with a declared width or height below this (pixels) are icons, avatars or trackers."""
 
-_junk_classes: dict[tuple[str | None, str | None], bool] = {}
+_CAPTION_ASIDES = ",".join(
+    f'[class*="{word}" i]'
+    for word in (
+        "credit",
+        "copyright",
+        "byline",
+        "visually-hidden",
+        "sr-only",
+        "screen-reader",
+        "hidden",
+        "source",
+    )
+)
+_TEASER_LINKS = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
+_class_verdicts: dict[tuple[str, str | None, str | None], bool] = {}
 _HEADLINE_WRAPPERS = frozenset({"div", "section", "header", "hgroup", "article"})
 _WHITESPACE = re.compile(r"\s+")
 _SRCSET_FIRST = re.compile(r"^\s*(\S+)")
@@ -141,6 +166,30 @@ _SKIP_TAGS = frozenset(
         "param",
     }
 )
+_PLAIN_INLINE = frozenset(
+    {
+        "span",
+        "font",
+        "small",
+        "sup",
+        "sub",
+        "u",
+        "s",
+        "mark",
+        "abbr",
+        "time",
+        "q",
+        "ins",
+        "del",
+        "bdi",
+        "bdo",
+        "data",
+        "big",
+        "strike",
+        "nobr",
+    }
+)
+"""Inline tags whose text is kept as plain text: walked through without a check."""
 _STYLE_OF: dict[str, InlineStyle] = {
     "em": "em",
     "i": "em",
@@ -203,6 +252,16 @@ def _is_tiny(img: LexborNode) -> bool:
     return False
 
 
+def _caption_text(caption: LexborNode) -> str:
+    """A figcaption's text without its photo credit and screen-reader labels ("Image caption")."""
+    text = caption.text(separator=" ")
+    for aside in caption.css(_CAPTION_ASIDES):
+        extra = aside.text(separator=" ").strip()
+        if extra:
+            text = text.replace(extra, " ", 1)
+    return clean_line(text, 2000)
+
+
 def figure_from(node: LexborNode, base: str | None) -> Figure | None:
     """A Figure from a `<figure>`, `<picture>` or `<img>`: the best image and its caption."""
     images = [node] if node.tag == "img" else node.css("img")
@@ -223,7 +282,7 @@ def figure_from(node: LexborNode, base: str | None) -> Figure | None:
                 if src:
                     break
     caption_node = node.css_first("figcaption") if node.tag == "figure" else None
-    caption = clean_line(caption_node.text(separator=" "), 2000) if caption_node else ""
+    caption = _caption_text(caption_node) if caption_node is not None else ""
     if not src and not caption:
         return None
     return Figure(src=src, alt=alt, caption=caption)
@@ -259,22 +318,22 @@ def table_from(node: LexborNode) -> Table | None:
     return Table(rows=tuple(rows), header=header)
 
 
-def _junk_class(class_name: str | None, element_id: str | None) -> bool:
-    """Whether a class/id pair names furniture (hints.JUNK_IN_CONTENT), cached."""
+def _class_matches(
+    pattern: re.Pattern[str], class_name: str | None, element_id: str | None
+) -> bool:
+    """Whether a class/id pair matches one of the hints patterns (cached per pattern and pair)."""
     if not class_name and not element_id:
         return False
-    key = (class_name, element_id)
-    verdict = _junk_classes.get(key)
+    key = (pattern.pattern, class_name, element_id)
+    verdict = _class_verdicts.get(key)
     if verdict is None:
-        verdict = bool(
-            hints.JUNK_IN_CONTENT.search(f"{class_name or ''} {element_id or ''}".lower())
-        )
-        if len(_junk_classes) < CACHE_LIMIT:
-            _junk_classes[key] = verdict
+        verdict = bool(pattern.search(f"{class_name or ''} {element_id or ''}".lower()))
+        if len(_class_verdicts) < CACHE_LIMIT:
+            _class_verdicts[key] = verdict
     return verdict
 
 
-def is_junk(node: LexborNode, tag: str, score: float, root_chars: int) -> bool:
+def is_junk(node: LexborNode, tag: str, score: float, root_chars: float) -> bool:
     """Whether a container inside the article is furniture: Readability's cleanConditionally.
 
     `score` is the node's content score (0 when no paragraph reached it): a well-scored
@@ -282,7 +341,7 @@ def is_junk(node: LexborNode, tag: str, score: float, root_chars: int) -> bool:
     holds most of the article (`root_chars` is the length of the article node's text).
     """
     attrs = node.attributes
-    junk_class = _junk_class(attrs.get("class"), attrs.get("id"))
+    junk_class = _class_matches(hints.JUNK_IN_CONTENT, attrs.get("class"), attrs.get("id"))
     if not junk_class and tag not in CONDITIONAL_TAGS and tag not in _HEADLINE_WRAPPERS:
         return False
     text = node.text()
@@ -290,6 +349,8 @@ def is_junk(node: LexborNode, tag: str, score: float, root_chars: int) -> bool:
     if length > MAJORITY_SHARE * root_chars:
         return False
     if junk_class and length < JUNK_MAX_CHARS:
+        return True
+    if _class_matches(hints.GALLERY, attrs.get("class"), attrs.get("id")):
         return True
     if (
         length < HEADLINE_BLOCK_MAX_CHARS
@@ -300,8 +361,20 @@ def is_junk(node: LexborNode, tag: str, score: float, root_chars: int) -> bool:
         return True
     if tag not in CONDITIONAL_TAGS:
         return False
+    quote = node.css_first("blockquote")
+    if quote is not None and len(quote.text().strip()) > EMBED_QUOTE_SHARE * length:
+        # An embedded post (a tweet, an Instagram caption) quoted by the story: its wrapper's
+        # class ("social-embed") says furniture, but the words are part of the article.
+        return False
     weight = class_weight(node)
     if weight + score < 0:
+        return True
+    teasers = len(node.css(_TEASER_LINKS))
+    if teasers >= MIN_TEASERS and teasers * TEASER_CHARS > length:
+        # Several linked headlines, each with only a blurb under it: a rail of other stories.
+        return True
+    if len(node.css("article")) - (tag == "article") >= MIN_TEASERS:
+        # Several <article>s inside: a feed of other stories (or of comments).
         return True
     if text.count(",") >= CONDITIONAL_KEEP_COMMAS:
         return False
@@ -339,6 +412,7 @@ class BlockBuilder:
         self.styles: list[tuple[InlineStyle, str | None]] = []
         self.heading_level = 0
         self.root_id = 0
+        self.sibling_id = 0
         self.root_chars = 0
 
     @property
@@ -353,29 +427,30 @@ class BlockBuilder:
         `main` is the best-scoring node: it is never dropped as furniture itself, and its
         length is the yardstick for what counts as a small subtree.
         """
-        stack: list[tuple[LexborNode, bool]] = [(root, False)]
         self.root_id = main.mem_id
+        self.sibling_id = root.mem_id if root.mem_id != main.mem_id else 0
         self.root_chars = len(main.text())
+        # Entries are (node, tag, leaving); the tag is read once, as each read crosses into C.
+        stack: list[tuple[LexborNode, str, bool]] = [(root, root.tag or "", False)]
         while stack:
-            node, leaving = stack.pop()
+            node, tag, leaving = stack.pop()
             if leaving:
-                self._leave(node)
-                continue
-            if node.is_text_node:
+                self._leave(tag)
+            elif tag == "-text":
                 self._text(node.text_content or "")
-                continue
-            if not node.is_element_node or not self._enter(node):
-                continue
-            stack.append((node, True))
-            children = list(node.iter(include_text=True))
-            stack.extend((child, False) for child in reversed(children))
+            elif tag[0] != "-" and self._enter(node, tag):
+                stack.append((node, tag, True))
+                children = [
+                    (child, child.tag or "", False) for child in node.iter(include_text=True)
+                ]
+                children.reverse()
+                stack.extend(children)
 
     # -- events ----------------------------------------------------------------------------
 
-    def _enter(self, node: LexborNode) -> bool:
+    def _enter(self, node: LexborNode, tag: str) -> bool:
         """Handle an opening tag; True to walk its children."""
-        tag = node.tag
-        if tag in _SKIP_TAGS or is_hidden(node.attributes):
+        if tag in _SKIP_TAGS:
             return False
         if tag in _STYLE_OF:
             self.styles.append((_STYLE_OF[tag], None))
@@ -386,31 +461,14 @@ class BlockBuilder:
         if tag == "br":
             self.spans.append(Span("\n"))
             return False
-        if tag in (
-            "span",
-            "font",
-            "small",
-            "sup",
-            "sub",
-            "u",
-            "s",
-            "mark",
-            "abbr",
-            "time",
-            "q",
-            "ins",
-            "del",
-            "bdi",
-            "bdo",
-            "data",
-            "big",
-            "strike",
-            "nobr",
-        ):
+        if tag in _PLAIN_INLINE:
             return True
-        if node.mem_id != self.root_id and is_junk(
-            node, tag, self.scores(node) or 0.0, self.root_chars
-        ):
+        if is_hidden(node.attributes):
+            return False
+        node_id = node.mem_id
+        # A sibling joined to the article is judged on its own, not shielded as a majority.
+        yardstick = math.inf if node_id == self.sibling_id else self.root_chars
+        if node_id != self.root_id and is_junk(node, tag, self.scores(node) or 0.0, yardstick):
             return False
         if tag in _HEADINGS:
             self._flush()
@@ -460,9 +518,8 @@ class BlockBuilder:
             self._flush()
         return True
 
-    def _leave(self, node: LexborNode) -> None:
+    def _leave(self, tag: str) -> None:
         """Handle a closing tag."""
-        tag = node.tag
         if tag in _STYLE_OF or tag == "a":
             if self.styles:
                 self.styles.pop()

@@ -45,9 +45,10 @@ def over_budget(html: str) -> str:
     """Why `html` is too costly to clean, or "" when it is within budget."""
     if len(html) > MAX_HTML_CHARS:
         return f"page too large to clean ({len(html):,} characters)"
-    # Fewer opening tags than the budget cannot nest deeper than it: two C-speed counts spare
-    # the regex scan (~0.4 ms) on ordinary pages.
-    if html.count("<") - html.count("</") <= MAX_BLOCK_DEPTH:
+    # Fewer opening tags than the budget cannot nest deeper than it. These C-speed counts spare
+    # the regex scan (~0.4 ms) on ordinary pages: every benchmark page has under 4,000 "<".
+    tags = html.count("<")
+    if tags <= MAX_BLOCK_DEPTH or tags - html.count("</") <= MAX_BLOCK_DEPTH:
         return ""
     depth = block_depth(html)
     if depth > MAX_BLOCK_DEPTH:

@@ -39,7 +39,7 @@ UNLIKELY = _pattern(
     "advert agegate ai2html banner breadcrumb combx comment community cookie consent cover-wrap"
     " disqus donat dropdown extra footer gdpr header legends masthead menu modal navbar"
     " newsletter outbrain overlay pager pagination popup promo related remark replies"
-    " rss share sharing shoutbox sidebar skip-link skyscraper social sponsor subscribe"
+    " rss share sharing shoutbox sidebar skip-link skyscraper sponsor subscribe"
     " supplemental taboola toolbar trending yom-remote most-popular most-read mostread recommend"
     " read-more readmore signup sign-up teaser adslot ad-slot",
     r"-ad-|^ad-|^ads?$|\bads?\b",
@@ -65,7 +65,7 @@ NEGATIVE = _pattern(
 """Class/id words of furniture; each match subtracts CLASS_WEIGHT."""
 
 JUNK_IN_CONTENT = _pattern(
-    "-ad- ad-slot adslot advert byline author dateline share sharing social related recommend"
+    "-ad- ad-slot adslot advert byline author dateline share sharing related recommend"
     " newsletter subscribe signup promo sponsor comment read-more readmore more-stories tags"
     " toolbar print breadcrumb outbrain taboola timestamp post-meta entry-meta article-meta"
     " meta- -meta inline-link recirc trending most-popular donat login cookie consent"
@@ -115,3 +115,7 @@ TAIL_FURNITURE = re.compile(
 )
 """Phrases of the furniture that trails a story: newsletter pitches, "follow us", reporting
 credits, copyright lines. Only short paragraphs at the very end are tested (see extract)."""
+
+GALLERY = _pattern("gallery slideshow carousel slider lightbox")
+"""Class/id words of a slideshow inside an article: its slides repeat images with long captions
+("1 of 12 ...") that belong to the gallery, not the story; skipped at any length."""

@@ -7,6 +7,7 @@ format can forget to.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -22,6 +23,8 @@ MAX_FEED_BYTES = 10 * 1024 * 1024
 """Largest document parsed, the same as the HTTP client's default body cap."""
 MAX_ENTRIES = 2_000
 """Stories kept per feed: busy feeds carry 10–100; more is an archive dump or an attack."""
+MAX_PARSED_ENTRIES = 2 * MAX_ENTRIES
+"""Items looked at per feed: room for duplicates to be dropped before MAX_ENTRIES are kept."""
 MAX_TITLE_CHARS = 500
 """A headline longer than this is not a headline."""
 MAX_FEED_TITLE_CHARS = 200
@@ -37,6 +40,9 @@ MAX_URL_CHARS = 4_096
 """Longer URLs are dropped rather than truncated into a different address."""
 FALLBACK_TITLE_CHARS = 80
 """Length of the title made from the summary when an entry has none (JSON Feed allows that)."""
+
+TEXT_WALK_CHARS = 2 * MAX_SUMMARY_CHARS
+"""Text gathered from HTML before the walk stops: collapsing spaces may shrink it, never grow it."""
 
 # Elements whose text is never shown.
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe", "object"})
@@ -60,6 +66,7 @@ def html_to_text(html: str) -> str:
     if body is None:
         return ""
     parts: list[str] = []
+    length = 0
     # An explicit stack, not recursion: feed HTML can nest deeper than Python's recursion limit.
     stack: list[LexborNode | object] = [body]
     while stack:
@@ -68,7 +75,11 @@ def html_to_text(html: str) -> str:
             parts.append("\n\n")
             continue
         if node.is_text_node:
-            parts.append(_WHITESPACE.sub(" ", node.text_content or ""))
+            text = _WHITESPACE.sub(" ", node.text_content or "")
+            parts.append(text)
+            length += len(text)
+            if length > TEXT_WALK_CHARS:
+                break  # enough for a capped summary; the rest would only cost time
         elif node.tag == "br":
             parts.append("\n")
         elif node.is_element_node and node.tag not in _SKIP:
@@ -77,6 +88,12 @@ def html_to_text(html: str) -> str:
                 stack.append(_PARAGRAPH_BREAK)
             stack.extend(reversed(list(node.iter(include_text=True))))
     return cap(clean_block("".join(parts)), MAX_SUMMARY_CHARS)
+
+
+def text_as_html(text: str) -> str:
+    """Plain text as HTML paragraphs, for the feed-content view."""
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
 def cap(text: str, limit: int) -> str:
@@ -139,6 +156,7 @@ def unique_entries(entries: Iterable[FeedEntry]) -> list[FeedEntry]:
 
 
 def _dedup(entries: Iterable[FeedEntry]) -> Iterator[FeedEntry]:
+    """Entries whose id and link were not seen before, lazily."""
     ids: set[str] = set()
     links: set[str] = set()
     for entry in entries:

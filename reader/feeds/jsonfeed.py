@@ -5,7 +5,6 @@ Every field is type-checked: a JSON document can put a list where a string belon
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,8 +13,10 @@ from typing import Any
 
 from reader.feeds.common import (
     MAX_FEED_TITLE_CHARS,
+    MAX_PARSED_ENTRIES,
     html_to_text,
     make_entry,
+    text_as_html,
     unique_entries,
     web_link,
 )
@@ -47,7 +48,7 @@ def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     return ParsedFeed(
         title=clean_line(_str(document, "title"), MAX_FEED_TITLE_CHARS),
         link=web_link(document.get("home_page_url"), url),
-        entries=unique_entries(_entries(items, url, _author(document))),
+        entries=unique_entries(_entries(items[:MAX_PARSED_ENTRIES], url, _author(document))),
     )
 
 
@@ -72,7 +73,7 @@ def _entries(items: list[Any], url: str, feed_author: str) -> Iterator[FeedEntry
             link=link,
             published=_date(_str(item, "date_published") or _str(item, "date_modified")),
             summary_text=summary,
-            content_html=content_html or _text_as_html(content_text or summary),
+            content_html=content_html or text_as_html(content_text or summary),
             author=_author(item) or feed_author,
         )
 
@@ -85,12 +86,6 @@ def _author(obj: dict[str, Any]) -> str:
         if isinstance(author, dict) and _str(author, "name"):
             return _str(author, "name")
     return ""
-
-
-def _text_as_html(text: str) -> str:
-    """Plain text as HTML paragraphs, for the feed-content view."""
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
 def _date(value: str) -> datetime | None:
@@ -113,5 +108,6 @@ def _date(value: str) -> datetime | None:
 
 
 def _str(obj: dict[str, Any], key: str) -> str:
+    """`obj[key]` if it is a string, else ""."""
     value = obj.get(key)
     return value if isinstance(value, str) else ""

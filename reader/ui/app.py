@@ -14,6 +14,7 @@ from textual.screen import Screen
 from reader.library import Library
 from reader.ui.screens.help import HelpScreen, describe_bindings
 from reader.ui.screens.stories import StoriesScreen
+from reader.ui.widgets.article_view import DEFAULT_MEASURE
 
 
 def stylesheet_dir() -> Path:
@@ -36,6 +37,8 @@ class NewsReaderApp(App[None]):
         super().__init__()
         self.library = library
         self.clock = clock
+        self.reading_width = DEFAULT_MEASURE
+        """Columns of the reading column, carried from one article to the next."""
 
     def get_default_screen(self) -> Screen[None]:
         return StoriesScreen(self.library, self.clock)

@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
-from typing import ClassVar
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
-from textual import work
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.timer import Timer
+from textual.widgets import Footer, Static
 
 from reader.browser import open_in_browser
+from reader.document import Paragraph, Span, meta_line
 from reader.library import ArticleOutcome, Library
-from reader.sanitize import clean_line
+from reader.sanitize import clean_block, clean_line
 from reader.store import Story
-from reader.ui.widgets.article_view import (
-    ArticleView,
-    notice_widget,
-    summary_widgets,
-    title_widgets,
-)
+from reader.ui.screens.links import LinkChoice, LinkPicker
+from reader.ui.widgets.article_view import MAX_MEASURE, MIN_MEASURE, ArticleView, Page
+
+if TYPE_CHECKING:
+    from reader.ui.app import NewsReaderApp
+
+ViewMode = Literal["article", "feed", "page"]
+MODE_LABELS: dict[ViewMode, str] = {
+    "article": "Article",
+    "feed": "Feed summary",
+    "page": "Full page text",
+}
+MEASURE_STEP = 4
+"""Columns added or removed by one press of + or -."""
+POSITION_SAVE_DELAY = 0.5
+"""Seconds of stillness before the reading position is written: one write per pause, not per
+line scrolled."""
 
 
 def open_link(node: DOMNode, url: str | None) -> None:
@@ -42,6 +57,20 @@ def story_meta(story: Story) -> str:
     return " · ".join(part for part in (story.source, story.author, date) if part)
 
 
+def text_blocks(text: str) -> list[Paragraph]:
+    """Plain text (paragraphs separated by blank lines) as paragraph blocks."""
+    return [Paragraph((Span(p),)) for p in clean_block(text).split("\n\n") if p.strip()]
+
+
+@dataclass(slots=True)
+class _Visit:
+    """A page seen in this screen: a story's article or a followed link, and where it was left."""
+
+    url: str | None
+    story: Story | None
+    fraction: float = 0.0
+
+
 class ArticleScreen(Screen[int]):
     """Shows the article of `stories[index]`; dismissed with the id of the story last shown."""
 
@@ -49,32 +78,38 @@ class ArticleScreen(Screen[int]):
         Binding("escape,backspace,q", "back", "Back"),
         Binding("n", "next_story", "Next"),
         Binding("p", "previous_story", "Previous"),
+        Binding("space", "space", "Page down / next", show=False),
+        Binding("l", "links", "Links"),
+        Binding("v", "cycle_view", "View"),
         Binding("o", "open_in_browser", "Browser"),
+        Binding("c", "copy_url", "Copy URL", show=False),
+        Binding("plus,equals_sign", "wider", "Wider", show=False),
+        Binding("minus", "narrower", "Narrower", show=False),
+        Binding("z", "zen", "Zen", show=False),
         Binding("question_mark", "app.help", "Keys"),
-        Binding("j", "scroll('down')", "Scroll down", show=False),
-        Binding("k", "scroll('up')", "Scroll up", show=False),
-        Binding("space", "scroll('page_down')", "Page down", show=False),
-        Binding("g", "scroll('home')", "Top", show=False),
-        Binding("G", "scroll('end')", "Bottom", show=False),
     ]
 
-    def __init__(
-        self,
-        library: Library,
-        stories: Sequence[Story],
-        index: int,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+    def __init__(self, library: Library, stories: Sequence[Story], index: int) -> None:
         super().__init__()
         self.library = library
         self.stories = stories
         self.index = index
-        self.clock = clock
+        self.visit = _Visit(self.story.link, self.story)
+        self.history: list[_Visit] = []
+        """Pages left by following a link, most recent last; Back returns to them."""
+        self.outcome: ArticleOutcome | None = None
+        self.mode: ViewMode = "article"
+        self._save_timer: Timer | None = None
 
     @property
     def story(self) -> Story:
-        """The story being read."""
+        """The story of the list being read (a followed link keeps its story)."""
         return self.stories[self.index]
+
+    @property
+    def reader_app(self) -> NewsReaderApp:
+        """The app, with the settings this screen shares with the next one."""
+        return cast("NewsReaderApp", self.app)
 
     @property
     def view(self) -> ArticleView:
@@ -83,58 +118,120 @@ class ArticleScreen(Screen[int]):
 
     def compose(self) -> ComposeResult:
         yield ArticleView(id="article")
+        with Horizontal(id="reader-status"):
+            yield Static("", id="reader-label", markup=False)
+            yield Static("", id="reader-progress", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
+        self.view.measure = self.reader_app.reading_width
         self.view.focus()
-        self.load_article(self.story)
+        self._load(self.visit)
+
+    def _load(self, visit: _Visit, *, restore: float | None = None) -> None:
+        self.visit = visit
+        self.mode = "article"
+        self.load_page(visit, restore)
 
     @work(exclusive=True, group="article", exit_on_error=False)
-    async def load_article(self, story: Story) -> None:
-        """Open the story's article (cache first), show it, and mark the story read."""
+    async def load_page(self, visit: _Visit, restore: float | None) -> None:
+        """Open the page of `visit` (cache first), show it, and mark its story read."""
         view = self.view
         view.loading = True
         try:
-            outcome = await self.library.open_article(story)
-            await self.library.mark_read(story)
-            await self._show(story, outcome)
+            if visit.url is None:
+                self.outcome = ArticleOutcome(None, "this story has no link to an article")
+            else:
+                self.outcome = await self.library.open_url(visit.url)
+            if visit.story is not None and visit is self._story_visit():
+                await self.library.mark_read(visit.story)
+            position = self.outcome.position if restore is None else restore
+            self._show_current(position if position < 1.0 else 0.0)
         finally:
             view.loading = False
 
-    async def _show(self, story: Story, outcome: ArticleOutcome) -> None:
-        document = outcome.document
-        if document is not None and document.is_article and document.blocks:
-            await self.view.show_document(document, fallback_title=story.title)
-            return
+    def _story_visit(self) -> _Visit:
+        return self.history[0] if self.history else self.visit
+
+    def _show_current(self, fraction: float = 0.0) -> None:
+        """Show the current page in the current mode."""
+        self.view.show_page(self._page(), fraction)
+        self.call_after_refresh(self._update_status)
+
+    def _page(self) -> Page:
+        outcome, story = self.outcome, self.visit.story
+        document = outcome.document if outcome else None
+        has_article = document is not None and document.is_article and bool(document.blocks)
+        title = story.title if story else clean_line(self.visit.url, 300)
+        meta = story_meta(story) if story else ""
+        if self.mode == "feed" and story is not None:
+            return Page(title, meta, text_blocks(story.summary) or text_blocks("(no summary)"))
+        if self.mode == "page":
+            text = outcome.page_text if outcome else ""
+            notice = "" if text else "The page's full text is not stored for this story."
+            return Page(title, meta, text_blocks(text), notice)
+        if has_article and document is not None:
+            if not document.site_name and story is not None:
+                document = replace(document, site_name=story.source)
+            return Page(document.title or title, meta_line(document), document.blocks)
         if document is not None:
-            reason = (
-                f"This page does not look like an article ({document.note or 'no text found'})."
-            )
+            reason = f"This page does not look like an article ({document.note or 'no text'})."
         else:
-            reason = f"The article could not be loaded: {outcome.error}."
-        notice = notice_widget(
-            f"{reason} Showing the feed's summary; press o to open the page in your browser."
-        )
-        await self.view.show(
-            title_widgets(story.title, story_meta(story)), [notice, *summary_widgets(story.summary)]
+            reason = f"The article could not be loaded: {outcome.error if outcome else '?'}."
+        summary = story.summary if story else ""
+        return Page(
+            title,
+            meta,
+            text_blocks(summary) or text_blocks("The feed gives no summary for this story."),
+            f"{reason} Showing the feed's summary; press o to open the page in your browser.",
         )
 
-    def action_scroll(self, where: str) -> None:
-        view = self.view
-        {
-            "down": view.scroll_down,
-            "up": view.scroll_up,
-            "page_down": view.scroll_page_down,
-            "home": view.scroll_home,
-            "end": view.scroll_end,
-        }[where](animate=False)
+    def _update_status(self) -> None:
+        parts = [MODE_LABELS[self.mode]]
+        if self.visit.story is not None and not self.history:
+            parts.append(clean_line(self.story.source, 60))
+            parts.append(f"story {self.index + 1} of {len(self.stories)}")
+        else:
+            parts.append("followed link · Esc returns")
+        self.query_one("#reader-label", Static).update(Text("  ·  ".join(parts)))
+        self.query_one("#reader-progress", Static).update(
+            Text(f"{round(self.view.fraction * 100)}%")
+        )
+
+    @on(ArticleView.Scrolled)
+    def _scrolled(self) -> None:
+        self.query_one("#reader-progress", Static).update(
+            Text(f"{round(self.view.fraction * 100)}%")
+        )
+        self.visit.fraction = self.view.fraction
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(POSITION_SAVE_DELAY, self._save_position)
+
+    def _save_position(self) -> None:
+        outcome = self.outcome
+        if self.mode == "article" and self.visit.url and outcome and outcome.document:
+            self.save_position(self.visit.url, self.view.fraction)
+
+    @work(group="position", exit_on_error=False)
+    async def save_position(self, url: str, fraction: float) -> None:
+        """Store the reading position of `url`."""
+        await self.library.save_position(url, fraction)
+
+    def _leave(self) -> None:
+        """Save where the reader is before the page changes."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_position()
 
     def _go_to(self, index: int) -> None:
         if not 0 <= index < len(self.stories):
             self.notify("No more stories this way.", timeout=2)
             return
+        self._leave()
         self.index = index
-        self.load_article(self.story)
+        self.history.clear()
+        self._load(_Visit(self.story.link, self.story))
 
     def action_next_story(self) -> None:
         self._go_to(self.index + 1)
@@ -142,8 +239,71 @@ class ArticleScreen(Screen[int]):
     def action_previous_story(self) -> None:
         self._go_to(self.index - 1)
 
+    def action_space(self) -> None:
+        if self.view.at_end:
+            self.action_next_story()
+        else:
+            self.view.action_page_down()
+
     def action_back(self) -> None:
-        self.dismiss(self.story.id)
+        self._leave()
+        if self.history:
+            visit = self.history.pop()
+            self._load(visit, restore=visit.fraction)
+        else:
+            self.dismiss(self.story.id)
+
+    def action_cycle_view(self) -> None:
+        modes: list[ViewMode] = ["article", "page"]
+        if self.visit.story is not None and not self.history:
+            modes.insert(1, "feed")
+        self.mode = (
+            modes[(modes.index(self.mode) + 1) % len(modes)] if self.mode in modes else "article"
+        )
+        self._show_current()
+
+    def action_links(self) -> None:
+        links = self.view.links
+        if not links:
+            self.notify("This page has no links.", timeout=2)
+            return
+        self.app.push_screen(LinkPicker(links), self._link_chosen)
+
+    def _link_chosen(self, choice: LinkChoice | None) -> None:
+        if choice is None:
+            return
+        if choice.action == "browser":
+            open_link(self, choice.url)
+        elif choice.action == "copy":
+            self._copy(choice.url)
+        else:
+            self._leave()
+            self.visit.fraction = self.view.fraction
+            self.history.append(self.visit)
+            self._load(_Visit(choice.url, None))
+
+    def _copy(self, url: str) -> None:
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {clean_line(url, 200)}", timeout=2, markup=False)
+
+    def action_copy_url(self) -> None:
+        if self.visit.url:
+            self._copy(self.visit.url)
 
     def action_open_in_browser(self) -> None:
-        open_link(self, self.story.link)
+        open_link(self, self.visit.url)
+
+    def _set_measure(self, measure: int) -> None:
+        measure = max(MIN_MEASURE, min(MAX_MEASURE, measure))
+        self.reader_app.reading_width = measure
+        self.view.measure = measure
+        self.notify(f"Reading width {measure} columns", timeout=1.5)
+
+    def action_wider(self) -> None:
+        self._set_measure(self.view.measure + MEASURE_STEP)
+
+    def action_narrower(self) -> None:
+        self._set_measure(self.view.measure - MEASURE_STEP)
+
+    def action_zen(self) -> None:
+        self.toggle_class("-zen")

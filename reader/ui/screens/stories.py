@@ -124,9 +124,7 @@ class StoriesScreen(Screen[None]):
     def on_story_list_opened(self, message: StoryList.Opened) -> None:
         stories = list(self.story_list.stories)
         index = next(i for i, story in enumerate(stories) if story.id == message.story.id)
-        self.app.push_screen(
-            ArticleScreen(self.library, stories, index, self.clock), self._on_article_closed
-        )
+        self.app.push_screen(ArticleScreen(self.library, stories, index), self._on_article_closed)
 
     def _on_article_closed(self, story_id: int | None) -> None:
         if story_id is not None:

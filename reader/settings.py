@@ -1,0 +1,291 @@
+"""The user's settings file: a TOML file in the user config directory, read forgivingly.
+
+A broken settings file must never stop the reader from starting: `load_config` always returns a
+usable `UserConfig` (the defaults for anything it could not read) together with one clear message
+per problem, naming the file, the line and the key. `save_config` changes single values in place so
+the user's comments, ordering and other keys survive the app saving its theme.
+
+No UI imports here: the app, the CLI and the tests all read the same file the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from reader.config import APP_NAME
+
+CONFIG_ENV = "NEWSREADER_CONFIG"
+"""Environment variable naming another settings file (tests, several profiles)."""
+CONFIG_FILE_NAME = "config.toml"
+KEYS_TABLE = "keys"
+"""The table that remaps actions to keys: `[keys]` then `action = "key"`."""
+
+MIN_READING_WIDTH = 30
+"""Narrower than this and a line holds four or five words: not readable, surely a typo."""
+MAX_READING_WIDTH = 400
+"""Wider than any terminal anyone reads in; beyond it the value is a typo."""
+MAX_CONCURRENCY = 32
+"""Upper bound for prefetch limits: more parallel article fetches only hammers servers."""
+
+# Action names are identifiers (Textual's `action_*` names); key names are Textual's ("ctrl+r",
+# "question_mark"), several separated by commas, no spaces.
+_ACTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
+_KEY_LIST = re.compile(r"[^\s,]+(?:,[^\s,]+)*")
+_TABLE_HEADER = re.compile(r"\s*\[\s*([^\]]*?)\s*\]")
+_KEY_LINE = r"\s*(?:{bare}|\"{bare}\"|'{bare}')\s*="
+
+
+@dataclass(frozen=True, slots=True)
+class UserConfig:
+    """Everything the user can set in config.toml, each with the default used when it is absent."""
+
+    theme: str = "textual-dark"
+    """The colour theme: any Textual theme name, e.g. "textual-light", "nord", "gruvbox"."""
+    reading_width: int = 72
+    """Widest line of article text, in columns: long lines are hard to follow."""
+    refresh_on_start: bool = True
+    """Fetch every feed when the reader starts."""
+    auto_refresh_minutes: int = 0
+    """Fetch every feed again every this many minutes while the reader is open; 0 turns it off."""
+    prefetch: bool = True
+    """Fetch and clean new stories' articles in the background: they open instantly, and offline."""
+    prefetch_concurrency: int = 4
+    """Articles prefetched at once, across all sites."""
+    prefetch_per_host: int = 2
+    """Articles prefetched at once from any one site, to stay polite."""
+    retention_days: int = 30
+    """Stories and cached articles older than this many days are removed; 0 keeps them forever."""
+    retention_max_mb: int = 500
+    """Largest size of the article cache in megabytes, oldest removed first; 0 means no limit."""
+    keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Action name → keys, from the `[keys]` table: `refresh = "ctrl+r"`. Several keys are separated
+    by commas ("j,down"). Actions not listed keep their default keys."""
+
+
+DEFAULTS = UserConfig()
+"""The settings used when there is no file, and for each invalid value in one."""
+
+_SCALARS: dict[str, type] = {
+    f.name: type(getattr(DEFAULTS, f.name))
+    for f in dataclasses.fields(UserConfig)
+    if f.name != KEYS_TABLE
+}
+"""Top-level keys and the TOML type each must have (bool, int or str)."""
+
+_RANGES: dict[str, tuple[int, int | None]] = {
+    "reading_width": (MIN_READING_WIDTH, MAX_READING_WIDTH),
+    "auto_refresh_minutes": (0, None),
+    "prefetch_concurrency": (1, MAX_CONCURRENCY),
+    "prefetch_per_host": (1, MAX_CONCURRENCY),
+    "retention_days": (0, None),
+    "retention_max_mb": (0, None),
+}
+"""Inclusive bounds of integer settings (None: no upper bound)."""
+
+_TYPE_NAMES = {bool: "true or false", int: "a whole number", str: "a string"}
+
+
+def config_path() -> Path:
+    """The settings file: $NEWSREADER_CONFIG, else config.toml in the user config directory."""
+    if override := os.environ.get(CONFIG_ENV):
+        return Path(override).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / CONFIG_FILE_NAME
+
+
+def load_config(path: Path | None = None) -> tuple[UserConfig, list[str]]:
+    """The settings in `path` (default: `config_path()`) and a message for each problem found.
+
+    Never raises: a missing file is the defaults with no message; an unreadable or malformed file
+    is the defaults with one message; each bad value falls back to its default with its own
+    message, and the rest of the file still applies.
+    """
+    path = config_path() if path is None else path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return DEFAULTS, []
+    except (OSError, UnicodeDecodeError) as error:
+        return DEFAULTS, [
+            f"{path}: cannot read the settings file ({_reason(error)}); using defaults"
+        ]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # tomllib's message ends with "(at line N, column M)", which is what the user needs.
+        return DEFAULTS, [f"{path}: not valid TOML: {error}; using defaults"]
+    return _from_table(data, text, path)
+
+
+def _from_table(data: dict[str, Any], text: str, path: Path) -> tuple[UserConfig, list[str]]:
+    """A UserConfig from a parsed TOML document, each bad entry reported and left at default."""
+    messages: list[str] = []
+
+    def report(table: str, key: str, problem: str) -> None:
+        line = _line_of(text, table, key)
+        where = f"{path}:{line}" if line else str(path)
+        messages.append(f"{where}: {key}: {problem}")
+
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == KEYS_TABLE:
+            if isinstance(value, dict):
+                values[KEYS_TABLE] = MappingProxyType(_keys_table(value, report))
+            else:
+                report("", key, 'expected a table like [keys] with action = "key" lines; ignored')
+        elif key not in _SCALARS:
+            report("", key, f"unknown setting{_suggestion(key, [*_SCALARS, KEYS_TABLE])}; ignored")
+        elif (problem := _check(key, value)) is not None:
+            default = getattr(DEFAULTS, key)
+            report("", key, f"{problem}; using the default {_toml_value(default)}")
+        else:
+            values[key] = value
+    return dataclasses.replace(DEFAULTS, **values), messages
+
+
+Reporter = Callable[[str, str, str], None]
+"""Records a problem as (table, key, what is wrong)."""
+
+
+def _keys_table(table: dict[str, Any], report: Reporter) -> dict[str, str]:
+    """The valid entries of the [keys] table; the others are reported and skipped."""
+    keys: dict[str, str] = {}
+    for action, value in table.items():
+        if not _ACTION_NAME.fullmatch(action):
+            report(KEYS_TABLE, action, "not an action name; ignored")
+        elif not isinstance(value, str) or not _KEY_LIST.fullmatch(value):
+            report(
+                KEYS_TABLE,
+                action,
+                'expected keys as a string like "ctrl+r" or "j,down"; keeping the default keys',
+            )
+        else:
+            keys[action] = value
+    return keys
+
+
+def _check(key: str, value: object) -> str | None:
+    """Why `value` is not acceptable for the top-level setting `key`, or None if it is."""
+    expected = _SCALARS[key]
+    # bool is a subclass of int in Python, but `reading_width = true` is a mistake all the same.
+    if type(value) is not expected:
+        return f"expected {_TYPE_NAMES[expected]}, got {_toml_value(value)}"
+    if expected is str and not str(value).strip():
+        return "must not be empty"
+    if key in _RANGES:
+        low, high = _RANGES[key]
+        number = int(str(value))
+        if number < low or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            return f"must be {bounds}, got {number}"
+    return None
+
+
+def _suggestion(key: str, known: list[str]) -> str:
+    """' (did you mean "x"?)' for a likely misspelling of a known key, else ''."""
+    close = difflib.get_close_matches(key, known, n=1)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _line_of(text: str, table: str, key: str) -> int | None:
+    """The 1-based line where `key` is set inside `table` ("" for the top level), if found.
+
+    tomllib reports no positions for valid documents, so this scans for the key's line. Dotted
+    keys and inline tables are rare in a settings file; for those the message names no line.
+    """
+    pattern = re.compile(_KEY_LINE.format(bare=re.escape(key)))
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header := _TABLE_HEADER.match(line):
+            current = header.group(1).strip("\"'")
+        elif current == table and pattern.match(line):
+            return number
+    return None
+
+
+def _reason(error: Exception) -> str:
+    """A short reason for a file that could not be read."""
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower()
+    return type(error).__name__
+
+
+def _toml_value(value: object) -> str:
+    """`value` written as TOML: a bool, an integer or a basic string."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        escaped = "".join(
+            f"\\u{ord(char):04X}" if ord(char) < 0x20 or ord(char) == 0x7F else char
+            for char in escaped
+        )
+        return f'"{escaped}"'
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
+
+
+def save_config(path: Path | None = None, **values: bool | int | str) -> None:
+    """Set top-level settings (e.g. `theme`, `reading_width`) in the file at `path`.
+
+    Each key's existing line is rewritten in place and new keys go before the first table, so the
+    user's comments and layout are kept. The file is replaced atomically: a crash mid-save leaves
+    the old one. Raises ValueError for an unknown key or an invalid value (a caller's bug) and
+    OSError when the file cannot be written.
+    """
+    path = config_path() if path is None else path
+    for key, value in values.items():
+        if key not in _SCALARS:
+            raise ValueError(f"{key} is not a top-level setting")
+        if (problem := _check(key, value)) is not None:
+            raise ValueError(f"{key}: {problem}")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    for key, value in values.items():
+        _set_line(lines, key, _toml_value(value))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _set_line(lines: list[str], key: str, toml_value: str) -> None:
+    """Rewrite `key = …` in the top-level section of `lines`, or add it before the first table.
+
+    A new key goes above the comments and blank lines that introduce the first table, so they
+    stay with the table they describe.
+    """
+    pattern = re.compile(_KEY_LINE.format(bare=re.escape(key)))
+    for index, line in enumerate(lines):
+        if _TABLE_HEADER.match(line):
+            while index > 0 and (not lines[index - 1].strip() or _is_comment(lines[index - 1])):
+                index -= 1
+            lines.insert(index, f"{key} = {toml_value}")
+            return
+        if pattern.match(line):
+            lines[index] = f"{key} = {toml_value}"
+            return
+    lines.append(f"{key} = {toml_value}")
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
