@@ -74,7 +74,8 @@ def test_article_round_trip_and_cached_marker(tmp_path: Path) -> None:
     store.close()
 
     reopened = Store(path)
-    assert reopened.article("https://example.org/1") == document
+    cached = reopened.article("https://example.org/1")
+    assert cached is not None and cached.document == document and cached.position == 0.0
     assert reopened.stories()[0].is_cached
     assert reopened.article("https://example.org/missing") is None
 

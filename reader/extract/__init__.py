@@ -172,11 +172,11 @@ def _extract(html: str, url: str | None) -> Document:
     if reason:
         return Document(url=url, is_article=False, note=reason)
     tree = LexborHTMLParser(html)
-    meta = read_metadata(tree, url)
+    base = page_base(tree, url)
+    meta = read_metadata(tree, base)
     body = tree.body
     if body is None:
         return _document(meta, url, [], "the page has no body")
-    base = page_base(tree, url)
     prune(body)
     scorer = Scorer(body)
     main, nodes = scorer.article_nodes()

@@ -227,6 +227,16 @@ class _Frame:
     ordered: bool = False
 
 
+@dataclass(slots=True)
+class _Run:
+    """Inline text being collected; a mutable stand-in for Span, which is frozen and slower
+    to build (each text node would otherwise create several)."""
+
+    text: str
+    style: InlineStyle
+    href: str | None
+
+
 def _image_src(img: LexborNode, base: str | None) -> str | None:
     """The real source of an image, looking past lazy-loading placeholders."""
     attrs = img.attributes
@@ -408,7 +418,8 @@ class BlockBuilder:
         self.base = base
         self.scores = scores
         self.frames: list[_Frame] = [_Frame("root")]
-        self.spans: list[Span] = []
+        self.spans: list[_Run] = []
+        """Pending inline text, turned into Spans at a flush."""
         self.styles: list[tuple[InlineStyle, str | None]] = []
         self.heading_level = 0
         self.root_id = 0
@@ -459,7 +470,7 @@ class BlockBuilder:
             self.styles.append(("link", absolute_url(node.attributes.get("href"), self.base)))
             return True
         if tag == "br":
-            self.spans.append(Span("\n"))
+            self._add_run(" " if self.heading_level else "\n", "text", None)
             return False
         if tag in _PLAIN_INLINE:
             return True
@@ -557,6 +568,11 @@ class BlockBuilder:
     def _text(self, text: str) -> None:
         if not text:
             return
+        if text.isspace():
+            # Indentation between tags, the commonest text node: no regex needed.
+            if self.spans:
+                self._add_run(" ", self.spans[-1].style, self.spans[-1].href)
+            return
         style: InlineStyle = "text"
         href = None
         for candidate, target in self.styles:
@@ -564,43 +580,39 @@ class BlockBuilder:
                 continue
             if _STYLE_RANK[candidate] >= _STYLE_RANK[style]:
                 style, href = candidate, target
-        self.spans.append(Span(_WHITESPACE.sub(" ", text), style, href))
+        self._add_run(clean_text(_WHITESPACE.sub(" ", text)), style, href)
+
+    def _add_run(self, text: str, style: InlineStyle, href: str | None) -> None:
+        """Append inline text, merging it into the previous run of the same style."""
+        runs = self.spans
+        if runs:
+            last = runs[-1]
+            if text.startswith(" ") and last.text.endswith((" ", "\n")):
+                text = text.lstrip(" ")
+                if not text:
+                    return
+            if last.style == style and last.href == href:
+                last.text += text
+                return
+        elif not text.strip():
+            return
+        runs.append(_Run(text, style, href))
 
     # -- building --------------------------------------------------------------------------
 
     def _take_spans(self) -> tuple[Span, ...]:
-        """The pending inline spans, cleaned, merged and trimmed; the buffer is emptied."""
-        raw, self.spans = self.spans, []
-        merged: list[Span] = []
-        for span in raw:
-            text = clean_text(span.text)
-            if self.heading_level and text == "\n":
-                text = " "
-            if not text:
-                continue
-            if merged:
-                last = merged[-1]
-                if last.text.endswith((" ", "\n")) and text.startswith(" "):
-                    text = text.lstrip(" ")
-                    if not text:
-                        continue
-                if last.style == span.style and last.href == span.href:
-                    merged[-1] = Span(last.text + text, last.style, last.href)
-                    continue
-            elif not text.strip():
-                continue
-            merged.append(Span(text, span.style, span.href))
-        while merged and not merged[-1].text.strip():
-            merged.pop()
-        if not merged:
+        """The pending inline text as spans, ends trimmed; the buffer is emptied."""
+        runs, self.spans = self.spans, []
+        while runs and not runs[-1].text.strip():
+            runs.pop()
+        if not runs:
             return ()
-        first, last = merged[0], merged[-1]
-        merged[0] = Span(first.text.lstrip(), first.style, first.href)
-        merged[-1] = Span(merged[-1].text.rstrip(), last.style, last.href)
+        runs[0].text = runs[0].text.lstrip()
+        runs[-1].text = runs[-1].text.rstrip()
         return tuple(
-            Span(s.text.replace(" \n", "\n").replace("\n ", "\n"), s.style, s.href)
-            for s in merged
-            if s.text
+            Span(run.text.replace(" \n", "\n").replace("\n ", "\n"), run.style, run.href)
+            for run in runs
+            if run.text
         )
 
     def _flush(self) -> None:

@@ -191,8 +191,10 @@ def clean_title(title: str, site_name: str, h1: str) -> str:
     return longest if len(longest.split()) >= TITLE_MIN_WORDS else title
 
 
-def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
-    """The page's metadata, from JSON-LD, OpenGraph/Twitter, meta tags and the page itself."""
+def read_metadata(tree: LexborHTMLParser, base: str | None) -> Metadata:
+    """The page's metadata, from JSON-LD, OpenGraph/Twitter, meta tags and the page itself.
+
+    `base` is what relative URLs resolve against (see `page_base`)."""
     meta = _meta_tags(tree)
     objects = _json_ld_objects(tree)
     article = next((o for o in objects if _types(o) & ARTICLE_TYPES), None)
@@ -200,10 +202,6 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
         article = next((o for o in objects if _types(o) & {"webpage", "itempage"}), None)
     ld = article or {}
     site_ld = next((o for o in objects if _types(o) & {"website"}), {})
-    base = url
-    base_node = tree.css_first("base[href]")
-    if base_node is not None:
-        base = absolute_url(base_node.attributes.get("href"), url) or url
 
     h1_node = tree.body.css_first("h1") if tree.body is not None else None
     h1 = clean_line(h1_node.text(separator=" "), 500) if h1_node is not None else ""
@@ -273,7 +271,7 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
         or meta.get("datemodified")
     )
 
-    html_node = tree.css_first("html")
+    html_node = tree.root
     language = (
         (html_node.attributes.get("lang") if html_node is not None else None)
         or meta.get("content-language")

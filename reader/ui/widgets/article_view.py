@@ -50,6 +50,10 @@ MIN_MEASURE = 30
 MAX_MEASURE = 200
 SIDE_MARGIN = 2
 """Cells kept free on each side when the terminal is narrower than the measure."""
+FIRST_PAINT_SCREENS = 2
+"""Screens of lines laid out before the first paint; the rest follows in chunks."""
+LAYOUT_CHUNK_BLOCKS = 40
+"""Blocks laid out per chunk after the first paint: about 10 ms each, so keys stay responsive."""
 CODE_SCROLL_STEP = 8
 """Cells a code block moves sideways per Left/Right press."""
 BULLETS = ("•", "◦", "▪")
@@ -147,7 +151,8 @@ class _PageLayout:
         text.rstrip()
         return text
 
-    def page(self, page: Page, width: int) -> list[_Line]:
+    def head(self, page: Page, width: int) -> list[_Line]:
+        """The title, the meta line, a rule and any notice."""
         out = self.lines(Text(clean_line(page.title, 1000), self.styles.title), width)
         if page.meta:
             out += [
@@ -163,15 +168,14 @@ class _PageLayout:
                 padding=(0, 1),
             )
             out += [_Line([]), *self.lines(notice, width)]
-        return out + self.blocks(page.blocks, width)
+        return out
 
     def blocks(self, blocks: Sequence[Block], width: int) -> list[_Line]:
+        """Blocks one after another, a blank line before each."""
         out: list[_Line] = []
         for block in blocks:
-            lines = self.block(block, width)
-            if lines:
-                out.append(_Line([]))
-                out += lines
+            if lines := self.block(block, width):
+                out += [_Line([]), *lines]
         return out
 
     def block(self, block: Block, width: int) -> list[_Line]:
@@ -285,11 +289,14 @@ class ArticleView(ScrollView, can_focus=True):
         self._layout = _Layout()
         self._layout_key: tuple[int, int, str] | None = None
         self._pending_fraction: float | None = None
+        self._builder: _PageLayout | None = None
+        """Lays out the blocks still to come; None once the page is complete."""
+        self._next_block = 0
 
     @property
     def links(self) -> list[Link]:
         """The page's links in the order they are numbered."""
-        self._ensure_layout()
+        self.finish_layout()
         return self._layout.links
 
     @property
@@ -301,7 +308,7 @@ class ArticleView(ScrollView, can_focus=True):
     def fraction(self) -> float:
         """How far through the page the view is: 0.0 at the top, 1.0 at the end."""
         if self.max_scroll_y <= 0:
-            return 1.0
+            return 1.0 if self.page is not None and self._builder is None else 0.0
         return min(1.0, self.scroll_y / self.max_scroll_y)
 
     @property
@@ -314,9 +321,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.page = page
         self.code_offset = 0
         self._layout_key = None
-        self._pending_fraction = fraction
+        self._pending_fraction = fraction or None
         self._ensure_layout()
-        self.refresh()
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -327,16 +333,18 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self, _event: events.Resize) -> None:
-        fraction = self.fraction if self._pending_fraction is None else self._pending_fraction
-        self._pending_fraction = fraction
+        self._keep_position()
         self._ensure_layout()
 
     def watch_measure(self) -> None:
-        fraction = self.fraction
+        self._keep_position()
         self._layout_key = None
-        self._pending_fraction = fraction
         self._ensure_layout()
-        self.refresh()
+
+    def _keep_position(self) -> None:
+        """Carry the reading position through a relayout (a resize or a new measure)."""
+        if self._pending_fraction is None and self.scroll_y > 0:
+            self._pending_fraction = self.fraction
 
     def watch_code_offset(self) -> None:
         self.refresh()
@@ -346,21 +354,61 @@ class ArticleView(ScrollView, can_focus=True):
         self.post_message(self.Scrolled(self.fraction))
 
     def _ensure_layout(self) -> None:
-        """Lay the page out again if the width, the page or the theme changed."""
+        """Lay the page out again if the width, the page or the theme changed.
+
+        Only the first screens are laid out at once; the rest follows in chunks after the first
+        paint, so a long article shows as fast as a short one. Restoring a reading position needs
+        the whole length, so it lays out everything first.
+        """
         if self.page is None or not self.size.width:
             return
         key = (self.size.width, self.column_width, self.app.theme)
         if key == self._layout_key:
             return
         self._layout_key = key
-        layout = _PageLayout(self.app.console, _Styles(self))
-        lines = layout.page(self.page, self.column_width)
-        lines.append(_Line([]))
-        self._layout = _Layout(lines, layout.links)
+        self._builder = _PageLayout(self.app.console, _Styles(self))
+        self._layout = _Layout(
+            self._builder.head(self.page, self.column_width), self._builder.links
+        )
+        self._next_block = 0
+        if self._pending_fraction:
+            self._extend_layout(block_limit=None)
+        else:
+            self._extend_layout(line_target=self.size.height * FIRST_PAINT_SCREENS)
+
+    def _extend_layout(self, *, block_limit: int | None = None, line_target: int = 0) -> None:
+        """Lay out more blocks: `block_limit` of them (None: all), or until `line_target` lines."""
+        if self._builder is None or self.page is None:
+            return
+        blocks, lines = self.page.blocks, self._layout.lines
+        start = self._next_block
+        while self._next_block < len(blocks):
+            if line_target and len(lines) >= line_target:
+                break
+            if block_limit is not None and self._next_block - start >= block_limit:
+                break
+            lines += self._builder.blocks([blocks[self._next_block]], self.column_width)
+            self._next_block += 1
+        finished = self._next_block >= len(blocks)
+        if finished:
+            lines.append(_Line([]))
+            self._builder = None
         self.virtual_size = Size(self.size.width, len(lines))
-        if self._pending_fraction is not None:
+        if not finished:
+            self.call_after_refresh(self._continue_layout, self._layout_key)
+        elif self._pending_fraction is not None:
             fraction, self._pending_fraction = self._pending_fraction, None
             self.call_after_refresh(self._scroll_to_fraction, fraction)
+        self.refresh()
+
+    def _continue_layout(self, key: tuple[int, int, str] | None) -> None:
+        if key == self._layout_key:
+            self._extend_layout(block_limit=LAYOUT_CHUNK_BLOCKS)
+
+    def finish_layout(self) -> None:
+        """Lay out whatever is left now, for callers that need the whole page."""
+        self._ensure_layout()
+        self._extend_layout(block_limit=None)
 
     def _scroll_to_fraction(self, fraction: float) -> None:
         self.scroll_to(y=round(fraction * self.max_scroll_y), animate=False, immediate=True)
@@ -415,7 +463,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def text(self) -> str:
         """The page as the lines on screen show it, without styles: for tests and copying."""
-        self._ensure_layout()
+        self.finish_layout()
         return "\n".join(
             "".join(segment.text for segment in line.segments).rstrip()
             for line in self._layout.lines
