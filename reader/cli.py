@@ -54,8 +54,9 @@ class CommandError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: global options, then an optional command."""
-    # Global options are accepted after the command too (`newsreader list --data-dir D`); SUPPRESS
-    # keeps a subcommand from overwriting a value given before it.
+    # Global options are accepted after the command too (`newsreader list --data-dir D`). With
+    # SUPPRESS, a subcommand's parser leaves a value given before it alone; `settings_from` reads
+    # them with getattr. (set_defaults would not do: it changes the shared actions' defaults.)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--feed",
@@ -80,7 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
     )
-    parser.set_defaults(feed=None, data_dir=None)
     parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -162,9 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings for this run from the parsed command line."""
+    data_dir: Path | None = getattr(args, "data_dir", None)
+    feeds: list[str] | None = getattr(args, "feed", None)
     return Settings(
-        data_dir=args.data_dir or default_data_dir(),
-        feeds=tuple(args.feed) if args.feed else None,
+        data_dir=data_dir or default_data_dir(),
+        feeds=tuple(feeds) if feeds else None,
     )
 
 
@@ -256,7 +258,9 @@ def feeds_add(url: str, settings: Settings, *, name: str | None, folder: str | N
     if chosen.via != "address":
         how = "linked from the page" if chosen.via == "link" else "at a common feed path"
         title = f" ({chosen.title or feed.title})" if chosen.title or feed.title else ""
-        others = f"; {count - 1} more found, see the Sources screen" if count > 1 else ""
+        others = (
+            f"; {count - 1} more found (`feeds add` one by its URL to pick it)" if count > 1 else ""
+        )
         note(f"found the feed {chosen.url}{title} {how}{others}")
     store = open_store(settings)
     try:
@@ -371,9 +375,7 @@ def list_command(settings: Settings, *, unread: bool, as_json: bool) -> int:
         if feeds is None:
             subscriptions = store.subscriptions()
             feeds = (
-                tuple(s.url for s in subscriptions if s.enabled)
-                if subscriptions
-                else DEFAULT_FEEDS
+                tuple(s.url for s in subscriptions if s.enabled) if subscriptions else DEFAULT_FEEDS
             )
         stories = [s for s in store.stories(feeds) if not (unread and s.is_read)]
     finally:
@@ -450,7 +452,7 @@ def run_app(settings: Settings) -> int:
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    """Run the command `args` names; raises CommandError, OSError or sqlite3.Error on failure."""
+    """Run the script command `args` names; raises CommandError, OSError or sqlite3.Error."""
     settings = settings_from(args)
     match args.command:
         case "read":
@@ -469,7 +471,7 @@ def dispatch(args: argparse.Namespace) -> int:
             return export_command(args.file, settings)
         case "config":
             return config_command(args.config_command)
-    return run_app(settings)
+    raise AssertionError(f"unhandled command: {args.command}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -208,6 +208,8 @@ def _line_of(text: str, table: str, key: str) -> int | None:
     for number, line in enumerate(text.splitlines(), start=1):
         if header := _TABLE_HEADER.match(line):
             current = header.group(1).strip("\"'")
+            if not table and current == key:  # a whole table where a value was expected
+                return number
         elif current == table and pattern.match(line):
             return number
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from ui_support import make_app, settle
 
@@ -37,3 +38,24 @@ def test_article_view(snap_compare, http_server, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_article)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_reader_every_block_kind(
+    snap_compare, http_server, tmp_path: Path, theme: str, size: tuple[int, int]
+) -> None:
+    app = make_app(tmp_path, [http_server.url("/feeds/reading.xml")])
+
+    async def open_everything(pilot: Pilot) -> None:
+        pilot.app.theme = theme
+        await settle(pilot.app)
+        story_list = pilot.app.screen.query_one(StoryList)
+        story_list.cursor = next(
+            i for i, s in enumerate(story_list.stories) if "everything" in (s.link or "")
+        )
+        await pilot.press("enter")
+        await settle(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=open_everything)

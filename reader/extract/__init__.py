@@ -15,7 +15,7 @@ from reader.document import Block, Document, Figure, Heading, Paragraph, spans_t
 from reader.extract import hints
 from reader.extract.blocks import BlockBuilder, figure_from
 from reader.extract.budget import over_budget
-from reader.extract.content import Scorer, link_density, prune
+from reader.extract.content import Scorer, prune
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, page_base, read_metadata
 
@@ -190,11 +190,12 @@ def _extract(html: str, url: str | None) -> Document:
         builder.add(node, main)
     blocks = _tidy(builder.blocks, meta)
     doc = _document(meta, url, blocks)
-    words = doc.word_count
+    # maxsplit stops counting once the body is long enough: a long story is not split in full.
+    words = len(doc.text.split(maxsplit=MIN_ARTICLE_WORDS))
     if words < MIN_ARTICLE_WORDS:
         doc.is_article = False
         doc.note = f"too little text for an article ({words} words)"
-    elif len(nodes) == 1 and link_density(nodes[0]) > LISTING_LINK_DENSITY:
+    elif len(nodes) == 1 and scorer.link_density(main) > LISTING_LINK_DENSITY:
         doc.is_article = False
         doc.note = "the page is mostly links: a listing or home page"
     return doc

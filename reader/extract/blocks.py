@@ -28,7 +28,7 @@ from reader.document import (
     Table,
 )
 from reader.extract import hints
-from reader.extract.content import CACHE_LIMIT, class_weight, is_hidden, link_density
+from reader.extract.content import class_weight, is_hidden, link_density
 from reader.extract.metadata import absolute_url
 from reader.sanitize import clean_line, clean_text
 
@@ -90,7 +90,6 @@ _CAPTION_ASIDES = ",".join(
     )
 )
 _TEASER_LINKS = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
-_class_verdicts: dict[tuple[str, str | None, str | None], bool] = {}
 _HEADLINE_WRAPPERS = frozenset({"div", "section", "header", "hgroup", "article"})
 _WHITESPACE = re.compile(r"\s+")
 _SRCSET_FIRST = re.compile(r"^\s*(\S+)")
@@ -328,30 +327,22 @@ def table_from(node: LexborNode) -> Table | None:
     return Table(rows=tuple(rows), header=header)
 
 
-def _class_matches(
-    pattern: re.Pattern[str], class_name: str | None, element_id: str | None
+def is_junk(
+    node: LexborNode,
+    tag: str,
+    attrs: dict[str, str | None],
+    score_of: Callable[[LexborNode], float | None],
+    root_chars: float,
 ) -> bool:
-    """Whether a class/id pair matches one of the hints patterns (cached per pattern and pair)."""
-    if not class_name and not element_id:
-        return False
-    key = (pattern.pattern, class_name, element_id)
-    verdict = _class_verdicts.get(key)
-    if verdict is None:
-        verdict = bool(pattern.search(f"{class_name or ''} {element_id or ''}".lower()))
-        if len(_class_verdicts) < CACHE_LIMIT:
-            _class_verdicts[key] = verdict
-    return verdict
-
-
-def is_junk(node: LexborNode, tag: str, score: float, root_chars: float) -> bool:
     """Whether a container inside the article is furniture: Readability's cleanConditionally.
 
-    `score` is the node's content score (0 when no paragraph reached it): a well-scored
-    container survives an unlucky class name such as `elementor-widget`, and so does one that
-    holds most of the article (`root_chars` is the length of the article node's text).
+    `score_of` gives the node's content score (None when no paragraph reached it): a
+    well-scored container survives an unlucky class name such as `elementor-widget`, and so
+    does one that holds most of the article (`root_chars` is the length of the article node's
+    text).
     """
-    attrs = node.attributes
-    junk_class = _class_matches(hints.JUNK_IN_CONTENT, attrs.get("class"), attrs.get("id"))
+    found = hints.categories(attrs.get("class")) | hints.categories(attrs.get("id"))
+    junk_class = hints.JUNK in found
     if not junk_class and tag not in CONDITIONAL_TAGS and tag not in _HEADLINE_WRAPPERS:
         return False
     text = node.text()
@@ -360,7 +351,7 @@ def is_junk(node: LexborNode, tag: str, score: float, root_chars: float) -> bool
         return False
     if junk_class and length < JUNK_MAX_CHARS:
         return True
-    if _class_matches(hints.GALLERY, attrs.get("class"), attrs.get("id")):
+    if hints.GALLERY in found:
         return True
     if (
         length < HEADLINE_BLOCK_MAX_CHARS
@@ -377,7 +368,7 @@ def is_junk(node: LexborNode, tag: str, score: float, root_chars: float) -> bool
         # class ("social-embed") says furniture, but the words are part of the article.
         return False
     weight = class_weight(node)
-    if weight + score < 0:
+    if weight + (score_of(node) or 0.0) < 0:
         return True
     teasers = len(node.css(_TEASER_LINKS))
     if teasers >= MIN_TEASERS and teasers * TEASER_CHARS > length:
@@ -474,12 +465,13 @@ class BlockBuilder:
             return False
         if tag in _PLAIN_INLINE:
             return True
-        if is_hidden(node.attributes):
+        attrs = node.attributes
+        if is_hidden(attrs):
             return False
         node_id = node.mem_id
         # A sibling joined to the article is judged on its own, not shielded as a majority.
         yardstick = math.inf if node_id == self.sibling_id else self.root_chars
-        if node_id != self.root_id and is_junk(node, tag, self.scores(node) or 0.0, yardstick):
+        if node_id != self.root_id and is_junk(node, tag, attrs, self.scores, yardstick):
             return False
         if tag in _HEADINGS:
             self._flush()

@@ -120,12 +120,6 @@ _BLOCKS = "div,p,table,ul,ol,pre,blockquote,section,article,h1,h2,h3,h4,h5,h6,dl
 _SCORED = f"p,pre,td,section,h2,h3,h4,h5,h6,div:not(:has({_BLOCKS}))"
 _MIXED_DIVS = f"div:has({_BLOCKS})"
 
-CACHE_LIMIT = 20_000
-"""Most class strings repeat across a page and across pages; the regex verdicts are cached up to
-this many entries (a few MB at most) so a hostile page cannot grow the caches without bound."""
-
-_weights: dict[str, int] = {}
-_unlikely: dict[str, tuple[bool, bool]] = {}
 _DROP_SELECTOR = ",".join(DROP_TAGS)
 _NEVER_UNLIKELY = frozenset(
     {"a", "article", "main", "body", "html", "td", "tr", "tbody", "table", "th"}
@@ -140,24 +134,18 @@ _PRUNE_SELECTOR = ",".join(
 
 
 def class_weight(node: LexborNode) -> int:
-    """CLASS_WEIGHT per positive class/id word minus per negative one (cached per string)."""
-    attrs = node.attributes
+    """CLASS_WEIGHT per class/id string with positive words, minus per one with negative."""
+    return _attribute_weight(node.attributes)
+
+
+def _attribute_weight(attrs: dict[str, str | None]) -> int:
     total = 0
     for key in ("class", "id"):
-        value = attrs.get(key)
-        if not value:
-            continue
-        weight = _weights.get(value)
-        if weight is None:
-            weight = 0
-            folded = value.lower()
-            if hints.NEGATIVE.search(folded):
-                weight -= CLASS_WEIGHT
-            if hints.POSITIVE.search(folded):
-                weight += CLASS_WEIGHT
-            if len(_weights) < CACHE_LIMIT:
-                _weights[value] = weight
-        total += weight
+        found = hints.categories(attrs.get(key))
+        if hints.NEGATIVE in found:
+            total -= CLASS_WEIGHT
+        if hints.POSITIVE in found:
+            total += CLASS_WEIGHT
     return total
 
 
@@ -185,25 +173,8 @@ def _is_unlikely(node: LexborNode) -> bool:
         return True
     if tag in _NEVER_UNLIKELY:
         return False
-    class_unlikely, class_maybe = _unlikely_words(attrs.get("class"))
-    id_unlikely, id_maybe = _unlikely_words(attrs.get("id"))
-    return (class_unlikely or id_unlikely) and not (class_maybe or id_maybe)
-
-
-def _unlikely_words(value: str | None) -> tuple[bool, bool]:
-    """Whether a class or id string has UNLIKELY words, and whether it has MAYBE words.
-
-    Cached per string: class strings repeat across a page, so most lookups skip the regexes.
-    """
-    if not value:
-        return False, False
-    found = _unlikely.get(value)
-    if found is None:
-        folded = value.lower()
-        found = bool(hints.UNLIKELY.search(folded)), bool(hints.MAYBE.search(folded))
-        if len(_unlikely) < CACHE_LIMIT:
-            _unlikely[value] = found
-    return found
+    found = hints.categories(attrs.get("class")) | hints.categories(attrs.get("id"))
+    return hints.UNLIKELY in found and hints.MAYBE not in found
 
 
 def prune(body: LexborNode) -> None:
@@ -267,6 +238,7 @@ class Scorer:
     def __init__(self, body: LexborNode) -> None:
         self.body = body
         self.candidates: dict[int, Candidate] = {}
+        self.densities: dict[int, float] = {}
         for node in body.css(_SCORED):
             self._score_paragraph(node, node.text())
         # Text sitting directly in a div among blocks is a paragraph too (Readability wraps it
@@ -303,8 +275,16 @@ class Scorer:
     def final(self, candidate: Candidate) -> float:
         """The candidate's score discounted by its link density (memoised)."""
         if candidate.final is None:
-            candidate.final = candidate.score * (1 - link_density(candidate.node))
+            candidate.final = candidate.score * (1 - self.link_density(candidate.node))
         return candidate.final
+
+    def link_density(self, node: LexborNode) -> float:
+        """`link_density(node)`, memoised: the scan over a node's links is the costly part."""
+        key = node.mem_id
+        density = self.densities.get(key)
+        if density is None:
+            density = self.densities[key] = link_density(node)
+        return density
 
     def score_of(self, node: LexborNode) -> float | None:
         """The final score of a node, or None when no paragraph reached it."""

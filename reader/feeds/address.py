@@ -6,6 +6,7 @@ registered for feed readers), and people type `example.com/blog` without a schem
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from reader.feeds.common import MAX_URL_CHARS
@@ -13,6 +14,9 @@ from reader.sanitize import clean_line, is_web_url
 
 FEED_SCHEME = "feed:"
 """The pseudo-scheme: `feed://host/path` means http, `feed:https://host/path` wraps a URL."""
+# A typed host with a dot, maybe a port: "example.com", "news.example.org:8080". Anything else
+# without "http(s)://" (mailto:, a path, user@host) is refused rather than guessed at.
+_BARE_HOST = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::[0-9]{1,5})?")
 DEFAULT_SCHEME = "https://"
 """Prefixed to an address typed without a scheme: almost every site serves https now."""
 
@@ -29,7 +33,7 @@ def feed_url(text: str | None, *, add_scheme: bool = False) -> str | None:
     if address[: len(FEED_SCHEME)].lower() == FEED_SCHEME:
         rest = address[len(FEED_SCHEME) :]
         address = rest if is_web_url(rest) else "http:" + rest
-    elif add_scheme and "://" not in address and "." in address.split("/", 1)[0]:
+    elif add_scheme and _BARE_HOST.fullmatch(address.split("/", 1)[0]):
         address = DEFAULT_SCHEME + address
     return address if is_web_url(address) and _has_host(address) else None
 

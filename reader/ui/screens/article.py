@@ -35,6 +35,8 @@ MODE_LABELS: dict[ViewMode, str] = {
 }
 MEASURE_STEP = 4
 """Columns added or removed by one press of + or -."""
+LOADING_INDICATOR_DELAY = 0.15
+"""Seconds an article may take before the loading indicator shows, so cached ones never flash."""
 POSITION_SAVE_DELAY = 0.5
 """Seconds of stillness before the reading position is written: one write per pause, not per
 line scrolled."""
@@ -137,18 +139,20 @@ class ArticleScreen(Screen[int]):
     async def load_page(self, visit: _Visit, restore: float | None) -> None:
         """Open the page of `visit` (cache first), show it, and mark its story read."""
         view = self.view
-        view.loading = True
+        # Only a fetch that takes a while shows the indicator: a cached article appears at once.
+        spinner = self.set_timer(LOADING_INDICATOR_DELAY, lambda: setattr(view, "loading", True))
         try:
             if visit.url is None:
                 self.outcome = ArticleOutcome(None, "this story has no link to an article")
             else:
                 self.outcome = await self.library.open_url(visit.url)
-            if visit.story is not None and visit is self._story_visit():
-                await self.library.mark_read(visit.story)
-            position = self.outcome.position if restore is None else restore
-            self._show_current(position if position < 1.0 else 0.0)
         finally:
+            spinner.stop()
             view.loading = False
+        if visit.story is not None and visit is self._story_visit():
+            await self.library.mark_read(visit.story)
+        position = self.outcome.position if restore is None else restore
+        self._show_current(position if position < 1.0 else 0.0)
 
     def _story_visit(self) -> _Visit:
         return self.history[0] if self.history else self.visit

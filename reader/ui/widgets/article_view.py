@@ -100,7 +100,7 @@ class _Styles:
 
     def __init__(self, view: ArticleView) -> None:
         def get(name: str) -> Style:
-            return view.get_component_rich_style(f"article-view--{name}", partial=True)
+            return view.get_component_rich_style(f"article-view--{name}")
 
         self.title = get("title")
         self.meta = get("meta")
@@ -397,8 +397,7 @@ class ArticleView(ScrollView, can_focus=True):
         if not finished:
             self.call_after_refresh(self._continue_layout, self._layout_key)
         elif self._pending_fraction is not None:
-            fraction, self._pending_fraction = self._pending_fraction, None
-            self.call_after_refresh(self._scroll_to_fraction, fraction)
+            self.call_after_refresh(self._scroll_to_fraction)
         self.refresh()
 
     def _continue_layout(self, key: tuple[int, int, str] | None) -> None:
@@ -410,7 +409,15 @@ class ArticleView(ScrollView, can_focus=True):
         self._ensure_layout()
         self._extend_layout(block_limit=None)
 
-    def _scroll_to_fraction(self, fraction: float) -> None:
+    def _scroll_to_fraction(self, attempts: int = 5) -> None:
+        """Scroll to the pending reading position once the whole page is laid out."""
+        if self._pending_fraction is None or self._builder is not None:
+            return
+        # The scroll range follows the virtual size only after a layout pass: wait for it.
+        if self.max_scroll_y <= 0 and len(self._layout.lines) > self.size.height and attempts:
+            self.call_after_refresh(self._scroll_to_fraction, attempts - 1)
+            return
+        fraction, self._pending_fraction = self._pending_fraction, None
         self.scroll_to(y=round(fraction * self.max_scroll_y), animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:

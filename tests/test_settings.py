@@ -1,0 +1,200 @@
+"""The settings file: defaults, clear messages for every kind of mistake, saving in place."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from reader.settings import (
+    CONFIG_ENV,
+    DEFAULTS,
+    UserConfig,
+    config_path,
+    load_config,
+    save_config,
+)
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "config.md"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_means_defaults_and_no_message(tmp_path: Path) -> None:
+    assert load_config(tmp_path / "absent.toml") == (UserConfig(), [])
+    assert DEFAULTS.theme == "textual-dark" and DEFAULTS.reading_width == 72
+    assert DEFAULTS.refresh_on_start and DEFAULTS.prefetch and DEFAULTS.auto_refresh_minutes == 0
+    assert (DEFAULTS.prefetch_concurrency, DEFAULTS.prefetch_per_host) == (4, 2)
+    assert (DEFAULTS.retention_days, DEFAULTS.retention_max_mb) == (30, 500)
+    assert dict(DEFAULTS.keys) == {}
+
+
+def test_a_full_valid_file_is_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """# my settings
+theme = "nord"
+reading_width = 100
+refresh_on_start = false
+auto_refresh_minutes = 15
+prefetch = false
+prefetch_concurrency = 8
+prefetch_per_host = 1
+retention_days = 0
+retention_max_mb = 2000
+
+[keys]
+refresh = "ctrl+r"
+next_unread = "n,space"
+"app.quit" = "ctrl+q"
+""",
+    )
+    config, messages = load_config(path)
+    assert messages == []
+    assert config == UserConfig(
+        theme="nord",
+        reading_width=100,
+        refresh_on_start=False,
+        auto_refresh_minutes=15,
+        prefetch=False,
+        prefetch_concurrency=8,
+        prefetch_per_host=1,
+        retention_days=0,
+        retention_max_mb=2000,
+        keys={"refresh": "ctrl+r", "next_unread": "n,space", "app.quit": "ctrl+q"},
+    )
+
+
+def test_bad_toml_gives_defaults_and_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, 'theme = "nord"\nreading_width = \n')
+    config, [message] = load_config(path)
+    assert config == DEFAULTS
+    assert str(path) in message and "line 2" in message and "using defaults" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "problem"),
+    [
+        ('reading_width = "wide"', 1, "reading_width", 'expected a whole number, got "wide"'),
+        ("reading_width = 72.5", 1, "reading_width", "expected a whole number, got 72.5"),
+        ("reading_width = true", 1, "reading_width", "expected a whole number, got true"),
+        ("reading_width = 5", 1, "reading_width", "must be between 30 and 400, got 5"),
+        ('\n\nprefetch = "yes"', 3, "prefetch", 'expected true or false, got "yes"'),
+        ("theme = 3", 1, "theme", "expected a string, got 3"),
+        ('theme = ""', 1, "theme", "must not be empty"),
+        ("retention_days = -1", 1, "retention_days", "must be at least 0, got -1"),
+        ("prefetch_concurrency = 0", 1, "prefetch_concurrency", "between 1 and 32"),
+        ("auto_refresh_minutes = [5]", 1, "auto_refresh_minutes", "got an array"),
+        (
+            "reading_wdith = 80",
+            1,
+            "reading_wdith",
+            'unknown setting (did you mean "reading_width"?)',
+        ),
+        ("[colours]\nbg = 1", 1, "colours", "unknown setting"),
+        ('keys = "ctrl+r"', 1, "keys", "expected a table"),
+        ("[keys]\nrefresh = 5", 2, "refresh", 'expected keys as a string like "ctrl+r"'),
+        ('[keys]\nrefresh = "ctrl + r"', 2, "refresh", "expected keys as a string"),
+        ('[keys]\n"not an action" = "x"', 2, "not an action", "not an action name"),
+    ],
+)
+def test_each_invalid_value_is_named_with_its_line_and_falls_back(
+    tmp_path: Path, text: str, line: int, key: str, problem: str
+) -> None:
+    path = write(tmp_path, text + "\nretention_max_mb = 42\n" if "[" not in text else text)
+    config, [message] = load_config(path)
+    assert message.startswith(f"{path}:{line}: {key}: ")
+    assert problem in message
+    assert dict(config.keys) == {}
+    for field in ("theme", "reading_width", "prefetch", "retention_days"):
+        assert getattr(config, field) == getattr(DEFAULTS, field)
+
+
+def test_good_values_survive_bad_neighbours(tmp_path: Path) -> None:
+    path = write(tmp_path, 'theme = "nord"\nreading_width = "x"\n[keys]\nrefresh = "r"\nquit = 1\n')
+    config, messages = load_config(path)
+    assert (config.theme, config.reading_width, dict(config.keys)) == ("nord", 72, {"refresh": "r"})
+    assert len(messages) == 2
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe not utf-8 \x80", b"theme = 'a'\x00"])
+def test_unreadable_files_never_raise(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(data)
+    config, [message] = load_config(path)
+    assert config == DEFAULTS and str(path) in message
+
+
+def test_a_directory_in_place_of_the_file_never_raises(tmp_path: Path) -> None:
+    config, [message] = load_config(tmp_path)
+    assert config == DEFAULTS and "cannot read" in message
+
+
+def test_config_path_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CONFIG_ENV, "/somewhere/else.toml")
+    assert config_path() == Path("/somewhere/else.toml")
+    monkeypatch.delenv(CONFIG_ENV)
+    path = config_path()
+    assert path.name == "config.toml" and path.parent.name == "newsreader"
+
+
+def test_saving_creates_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "config.toml"
+    save_config(path, theme="gruvbox", reading_width=90)
+    assert load_config(path) == (
+        dataclasses.replace(DEFAULTS, theme="gruvbox", reading_width=90),
+        [],
+    )
+
+
+def test_saving_keeps_comments_tables_and_other_keys(tmp_path: Path) -> None:
+    original = """# Sam's settings
+theme = "nord"   # a dark one
+prefetch = false
+
+# my keys
+[keys]
+refresh = "ctrl+r"
+"""
+    path = write(tmp_path, original)
+    save_config(path, theme='odd "name"', reading_width=80)
+    text = path.read_text()
+    assert text.startswith("# Sam's settings\ntheme = ")
+    assert "prefetch = false" in text and "# my keys\n[keys]\nrefresh" in text
+    # The new key goes above the comment that introduces [keys], not between them.
+    assert re.search(r"reading_width = 80\n\n# my keys", text)
+    config, messages = load_config(path)
+    assert messages == []
+    assert (config.theme, config.reading_width, config.prefetch) == ('odd "name"', 80, False)
+    assert dict(config.keys) == {"refresh": "ctrl+r"}
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_saving_rejects_what_loading_would_reject(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    with pytest.raises(ValueError, match="reading_width"):
+        save_config(path, reading_width=5)
+    with pytest.raises(ValueError, match="not a top-level setting"):
+        save_config(path, keys="x")
+    with pytest.raises(ValueError, match="expected"):
+        save_config(path, prefetch="yes")
+    assert not path.exists()
+
+
+def test_every_setting_is_documented_with_its_default() -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    for field in dataclasses.fields(UserConfig):
+        assert f"`{field.name}`" in docs, field.name
+        if field.name != "keys":
+            default = getattr(DEFAULTS, field.name)
+            if isinstance(default, bool):
+                expected = "true" if default else "false"
+            else:
+                expected = f'"{default}"' if isinstance(default, str) else str(default)
+            assert f"`{field.name} = {expected}`" in docs, field.name
