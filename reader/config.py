@@ -54,6 +54,16 @@ class Settings:
     """Decoded size cap for a feed document."""
     max_connections: int = 8
     """Requests in flight at once across all feeds."""
+    prefetch: bool = True
+    """Fetch new stories' articles in the background after each refresh."""
+    prefetch_concurrency: int = 4
+    """Articles prefetched at once."""
+    prefetch_per_host: int = 2
+    """Articles prefetched at once from any one site: polite to small servers."""
+    retention_days: float = 30
+    """Cached articles (and read stories) older than this are removed; saved ones never are."""
+    retention_max_mb: int = 500
+    """The article cache is trimmed, oldest first, to this many megabytes."""
 
     @property
     def database_path(self) -> Path:

@@ -7,8 +7,10 @@ Blocking work (SQLite, parsing, cleaning) runs in threads so the caller's event 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from reader.config import DEFAULT_FEEDS, USER_AGENT, Settings
 from reader.document import Document
@@ -17,7 +19,14 @@ from reader.extract.page_text import page_text
 from reader.feeds import FeedError, parse_feed
 from reader.net import FetchError, FetchResult, HttpClient
 from reader.sanitize import clean_line, is_web_url
-from reader.store import Store, Story
+from reader.store import FeedOverview, Store, Story, StoryFilter
+
+DEFAULT_RETRY_AFTER = 15 * 60
+"""Seconds to leave a feed alone after a 429 that gave no Retry-After."""
+MAX_RETRY_AFTER = 24 * 3600
+"""Longest wait a server can impose on us: a Retry-After of a year is someone's mistake."""
+PREFETCH_BATCH = 200
+"""Articles one refresh prefetches at most: the newest first; the rest wait for the next."""
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 """Content types cleaned as pages; an absent type is given the benefit of the doubt."""
@@ -31,6 +40,8 @@ class FeedOutcome:
     title: str
     new_stories: int = 0
     error: str | None = None
+    skipped: str | None = None
+    """Why the feed was not fetched this time (the server asked us to wait)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,23 @@ class ArticleOutcome:
     """Where the reader left off last time, 0.0 to 1.0."""
     from_cache: bool = False
 
+
+@dataclass(slots=True)
+class PrefetchReport:
+    """How a prefetch run is going: articles to fetch, cached so far, failed so far."""
+
+    total: int = 0
+    cached: int = 0
+    failed: int = 0
+
+    @property
+    def done(self) -> int:
+        """Articles tried so far."""
+        return self.cached + self.failed
+
+
+PrefetchProgress = Callable[[PrefetchReport], None]
+"""Called after each prefetched article with the running report."""
 
 FeedProgress = Callable[[FeedOutcome, int, int], None]
 """Called after each feed with (outcome, feeds done, feeds in all)."""
@@ -109,10 +137,17 @@ class Library:
             return tuple(sub.url for sub in subscriptions if sub.enabled)
         return DEFAULT_FEEDS
 
-    async def stories(self) -> list[Story]:
-        """Every known story of the sources in use, newest first, from the cache."""
+    async def stories(
+        self, show: StoryFilter = "all", *, feed: str | None = None, limit: int | None = None
+    ) -> list[Story]:
+        """Known stories of the sources in use (or of one `feed`), newest first, from the cache."""
+        feeds = (feed,) if feed else await asyncio.to_thread(self.feed_urls)
+        return await asyncio.to_thread(self.store.stories, feeds, show=show, limit=limit)
+
+    async def feeds(self) -> list[FeedOverview]:
+        """The sources in use with their unread counts and last errors."""
         feeds = await asyncio.to_thread(self.feed_urls)
-        return await asyncio.to_thread(self.store.stories, feeds)
+        return await asyncio.to_thread(self.store.feed_overview, feeds)
 
     async def refresh(self, on_progress: FeedProgress | None = None) -> list[FeedOutcome]:
         """Fetch every feed at once (bounded by the client), each under its own deadline.
@@ -133,20 +168,88 @@ class Library:
         return outcomes
 
     async def _refresh_feed(self, url: str) -> FeedOutcome:
+        state = await asyncio.to_thread(self.store.feed_state, url)
+        now = time.time()
+        if state.retry_until and state.retry_until > now:
+            until = time.strftime("%H:%M", time.localtime(state.retry_until))
+            return FeedOutcome(url, await self._feed_title(url), skipped=f"waiting until {until}")
+        headers = {}
+        if state.etag:
+            headers["If-None-Match"] = state.etag
+        if state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
         try:
             result = await self.client.get(
-                url, timeout=self.settings.feed_timeout, max_bytes=self.settings.max_feed_bytes
+                url,
+                headers=headers,
+                timeout=self.settings.feed_timeout,
+                max_bytes=self.settings.max_feed_bytes,
             )
+            if result.status == 304:
+                await asyncio.to_thread(self.store.feed_not_modified, url)
+                return FeedOutcome(url, await self._feed_title(url))
             feed = await asyncio.to_thread(
                 parse_feed, result.content, result.url, result.headers.get("content-type")
             )
         except (FetchError, FeedError) as error:
             message = clean_line(str(error), 200)
-            await asyncio.to_thread(self.store.record_feed_error, url, message)
-            titles = await asyncio.to_thread(self.store.feed_titles)
-            return FeedOutcome(url, titles.get(url) or url, error=message)
-        new = await asyncio.to_thread(self.store.save_feed, url, feed)
+            wait = getattr(error, "retry_after", None)
+            if wait is None and getattr(error, "status", None) == 429:
+                wait = DEFAULT_RETRY_AFTER
+            retry_until = now + min(wait, MAX_RETRY_AFTER) if wait else None
+            await asyncio.to_thread(
+                self.store.record_feed_error, url, message, retry_until=retry_until
+            )
+            return FeedOutcome(url, await self._feed_title(url), error=message)
+        new = await asyncio.to_thread(
+            self.store.save_feed,
+            url,
+            feed,
+            etag=result.headers.get("etag"),
+            last_modified=result.headers.get("last-modified"),
+        )
         return FeedOutcome(url, feed.title or url, new_stories=new)
+
+    async def _feed_title(self, url: str) -> str:
+        titles = await asyncio.to_thread(self.store.feed_titles)
+        return titles.get(url) or url
+
+    async def prefetch(
+        self, on_progress: PrefetchProgress | None = None, *, limit: int = PREFETCH_BATCH
+    ) -> PrefetchReport:
+        """Fetch and clean the articles of unread stories not yet cached, so they read offline.
+
+        Bounded overall (`prefetch_concurrency`) and per host (`prefetch_per_host`); a failure is
+        recorded and retried at a later refresh after a growing wait. Cancelling the calling
+        task stops it; what was stored stays stored.
+        """
+        stories = await asyncio.to_thread(
+            self.store.stories_to_prefetch, self.feed_urls(), limit=limit
+        )
+        report = PrefetchReport(total=len(stories))
+        if not stories:
+            return report
+        overall = asyncio.Semaphore(self.settings.prefetch_concurrency)
+        hosts: dict[str, asyncio.Semaphore] = {}
+
+        async def prefetch_one(story: Story) -> None:
+            assert story.link is not None
+            host = urlsplit(story.link).hostname or ""
+            per_host = hosts.setdefault(host, asyncio.Semaphore(self.settings.prefetch_per_host))
+            async with overall, per_host:
+                outcome = await self.open_url(story.link)
+            if outcome.document is None:
+                report.failed += 1
+                await asyncio.to_thread(
+                    self.store.record_prefetch_failure, story.link, outcome.error or "failed"
+                )
+            else:
+                report.cached += 1
+            if on_progress is not None:
+                on_progress(report)
+
+        await asyncio.gather(*(prefetch_one(story) for story in stories))
+        return report
 
     async def open_article(self, story: Story, *, refetch: bool = False) -> ArticleOutcome:
         """The story's cleaned article: from the cache, else fetched, cleaned and cached."""
@@ -183,3 +286,24 @@ class Library:
     async def mark_read(self, story: Story, is_read: bool = True) -> None:
         """Record that the user has (or has not) read a story."""
         await asyncio.to_thread(self.store.set_read, story.id, is_read)
+
+    async def mark_all_read(self) -> int:
+        """Mark every story of the sources in use read; returns how many changed."""
+        feeds = await asyncio.to_thread(self.feed_urls)
+        return await asyncio.to_thread(self.store.mark_all_read, feeds)
+
+    async def set_saved(self, story: Story, is_saved: bool) -> None:
+        """Save a story (kept offline for good) or unsave it."""
+        await asyncio.to_thread(self.store.set_saved, story.id, is_saved)
+
+    async def search(self, text: str) -> list[Story]:
+        """Stories of the sources in use whose title or article matches `text`, best first."""
+        feeds = await asyncio.to_thread(self.feed_urls)
+        return await asyncio.to_thread(self.store.search, text, feeds)
+
+    def prune(self) -> int:
+        """Apply the retention limits now; returns how many cached articles were removed."""
+        return self.store.prune(
+            max_age_days=self.settings.retention_days,
+            max_bytes=self.settings.retention_max_mb * 1024 * 1024,
+        )

@@ -287,6 +287,7 @@ def test_list_json_and_unread(capsys, data: Path) -> None:
         "published": "2023-11-15T00:13:20+00:00",
         "read": True,
         "cached": False,
+        "saved": False,
         "summary": "Summary 2",
     }
     code, out, _err = run(capsys, "--data-dir", str(data), "list", "--unread", "--json")

@@ -330,6 +330,38 @@ def test_not_an_article(html: str) -> None:
     assert doc.note
 
 
+def _front_page() -> str:
+    blurb = (
+        "Officials said on Tuesday that the plan, which has been debated for months, would go "
+        "ahead despite objections from residents and business owners."
+    )
+    cards = "".join(
+        f"<article class='card'><a href='/story-{i}'><img src='/i{i}.jpg'></a>"
+        f"<h3><a href='/story-{i}'>Headline number {i} about the council and its plans</a></h3>"
+        f"<p>{blurb}</p><span>{i} hours ago</span></article>"
+        for i in range(12)
+    )
+    return _page(
+        "<header><nav><a href='/'>Home</a></nav></header>"
+        f"<main><section class='top-stories'><h2>Top stories</h2>{cards}</section></main>"
+    )
+
+
+def test_front_page_of_story_cards_is_a_listing() -> None:
+    doc = extract(_front_page(), "https://planet.example/news/")
+    assert not doc.is_article
+    assert "list of stories" in doc.note
+
+
+def test_site_root_is_not_an_article() -> None:
+    doc = extract(_page("<article>" + _story() + "</article>"), "https://planet.example/")
+    assert not doc.is_article
+    assert "home page" in doc.note
+    assert extract(
+        _page("<article>" + _story() + "</article>"), "https://planet.example/a"
+    ).is_article
+
+
 def test_never_raises_on_odd_arguments() -> None:
     assert isinstance(extract(b"\xff\xfe\x00<\x00p", "javascript:alert(1)"), Document)
     assert extract("<p>x</p>", "ftp://x").url is None

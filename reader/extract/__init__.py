@@ -8,6 +8,7 @@ failure becomes a Document with `is_article=False` and a note saying what went w
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -21,15 +22,24 @@ from reader.extract.metadata import Metadata, page_base, read_metadata
 
 __all__ = ["extract"]
 
-MIN_ARTICLE_WORDS = 50
-"""Fewer words than this in the body and the page is not an article (an empty shell, a video
-page, a paywall stub). Set well below the shortest real story in the benchmark (~90 words)."""
+MIN_ARTICLE_CHARS = 250
+"""Less body text than this and the page is not an article (an empty shell, a video page, a
+paywall stub). Characters, not words, so Chinese and Japanese count fairly; about 40 English
+words, well below the shortest real story in the benchmark (~90 words)."""
 
 LISTING_LINK_DENSITY = 0.5
 """A body whose text is more than half link text is a listing or home page, not an article."""
 
+LISTING_MIN_TEASERS = 5
+"""A body with 5 headings that are links to the site itself is a list of its stories (a listing
+or home page): story subheadings are not links. No benchmark article has more than 1."""
+
 LEAD_BLOCKS = 4
 """How many blocks at the top of the body are checked for a repeated title, byline or date."""
+
+TITLE_SLACK_CHARS = 20
+"""A block can only repeat the title when its length is within this many characters of it
+(punctuation and spacing differ; the words must then match exactly)."""
 
 SHORT_LINE_WORDS = 12
 """A paragraph up to this many words can be a repeated byline, date or furniture label."""
@@ -91,7 +101,12 @@ def _lead_figure(first: LexborNode, base: str | None) -> Figure | None:
 
 def _is_repeat(block: Paragraph | Heading, text: str, words: int, meta: Metadata) -> bool:
     """Whether a block near the top repeats the header: the title, a byline, a date."""
-    if meta.title and _fold(text) == _fold(meta.title):
+    # The length test first spares folding every long lead paragraph.
+    if (
+        meta.title
+        and abs(len(text) - len(meta.title)) < TITLE_SLACK_CHARS
+        and _fold(text) == _fold(meta.title)
+    ):
         return True
     if isinstance(block, Heading) or words > SHORT_LINE_WORDS:
         return False
@@ -131,6 +146,33 @@ def _is_tail_furniture(block: Block) -> bool:
         return False
     text = spans_text(block.spans)
     return len(text.split()) <= TAIL_MAX_WORDS and bool(hints.TAIL_FURNITURE.search(text))
+
+
+def _linked_headings(blocks: list[Block], url: str | None) -> int:
+    """How many headings are wholly links to the page's own site: the headlines of a list of
+    its stories. (Links elsewhere are a buying guide's products, not teasers.)"""
+    site = _host(url)
+    return sum(
+        1
+        for block in blocks
+        if isinstance(block, Heading)
+        and all(
+            span.style == "link" and (not site or _host(span.href) == site) for span in block.spans
+        )
+    )
+
+
+def _host(url: str | None) -> str:
+    host = urlsplit(url).netloc.lower() if url else ""
+    return host.removeprefix("www.")
+
+
+def _is_site_root(url: str | None) -> bool:
+    """Whether a URL is a site's front page ("https://example.com/", no path or query)."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query
 
 
 def _tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
@@ -190,14 +232,19 @@ def _extract(html: str, url: str | None) -> Document:
         builder.add(node, main)
     blocks = _tidy(builder.blocks, meta)
     doc = _document(meta, url, blocks)
-    # maxsplit stops counting once the body is long enough: a long story is not split in full.
-    words = len(doc.text.split(maxsplit=MIN_ARTICLE_WORDS))
-    if words < MIN_ARTICLE_WORDS:
+    chars = len(doc.text)
+    if chars < MIN_ARTICLE_CHARS:
         doc.is_article = False
-        doc.note = f"too little text for an article ({words} words)"
+        doc.note = f"too little text for an article ({chars} characters)"
     elif len(nodes) == 1 and scorer.link_density(main) > LISTING_LINK_DENSITY:
         doc.is_article = False
         doc.note = "the page is mostly links: a listing or home page"
+    elif _linked_headings(blocks, url) >= LISTING_MIN_TEASERS:
+        doc.is_article = False
+        doc.note = "the page is a list of stories (linked headlines): a listing or home page"
+    elif _is_site_root(url):
+        doc.is_article = False
+        doc.note = "the address is a site's home page"
     return doc
 
 

@@ -327,6 +327,15 @@ def table_from(node: LexborNode) -> Table | None:
     return Table(rows=tuple(rows), header=header)
 
 
+def _holds_teasers(node: LexborNode, length: int, minimum: int) -> bool:
+    """Whether a node is a list of other stories: at least `minimum` linked headlines with
+    only a blurb each, or `minimum` nested `<article>`s (a feed of stories or of comments)."""
+    teasers = len(node.css(_TEASER_LINKS))
+    if teasers >= minimum and teasers * TEASER_CHARS > length:
+        return True
+    return len(node.css("article")) - (node.tag == "article") >= minimum
+
+
 def is_junk(
     node: LexborNode,
     tag: str,
@@ -341,7 +350,7 @@ def is_junk(
     does one that holds most of the article (`root_chars` is the length of the article node's
     text).
     """
-    found = hints.categories(attrs.get("class")) | hints.categories(attrs.get("id"))
+    found = hints.attribute_categories(attrs.get("class"), attrs.get("id"))
     junk_class = hints.JUNK in found
     if not junk_class and tag not in CONDITIONAL_TAGS and tag not in _HEADLINE_WRAPPERS:
         return False
@@ -370,12 +379,7 @@ def is_junk(
     weight = class_weight(node)
     if weight + (score_of(node) or 0.0) < 0:
         return True
-    teasers = len(node.css(_TEASER_LINKS))
-    if teasers >= MIN_TEASERS and teasers * TEASER_CHARS > length:
-        # Several linked headlines, each with only a blurb under it: a rail of other stories.
-        return True
-    if len(node.css("article")) - (tag == "article") >= MIN_TEASERS:
-        # Several <article>s inside: a feed of other stories (or of comments).
+    if _holds_teasers(node, length, MIN_TEASERS):
         return True
     if text.count(",") >= CONDITIONAL_KEEP_COMMAS:
         return False
@@ -412,6 +416,7 @@ class BlockBuilder:
         self.spans: list[_Run] = []
         """Pending inline text, turned into Spans at a flush."""
         self.styles: list[tuple[InlineStyle, str | None]] = []
+        self.style: tuple[InlineStyle, str | None] = ("text", None)
         self.heading_level = 0
         self.root_id = 0
         self.sibling_id = 0
@@ -452,19 +457,19 @@ class BlockBuilder:
 
     def _enter(self, node: LexborNode, tag: str) -> bool:
         """Handle an opening tag; True to walk its children."""
-        if tag in _SKIP_TAGS:
-            return False
+        if tag in _PLAIN_INLINE:
+            return True
         if tag in _STYLE_OF:
-            self.styles.append((_STYLE_OF[tag], None))
+            self._push_style(_STYLE_OF[tag], None)
             return True
         if tag == "a":
-            self.styles.append(("link", absolute_url(node.attributes.get("href"), self.base)))
+            self._push_style("link", absolute_url(node.attributes.get("href"), self.base))
             return True
+        if tag in _SKIP_TAGS:
+            return False
         if tag == "br":
             self._add_run(" " if self.heading_level else "\n", "text", None)
             return False
-        if tag in _PLAIN_INLINE:
-            return True
         attrs = node.attributes
         if is_hidden(attrs):
             return False
@@ -526,6 +531,7 @@ class BlockBuilder:
         if tag in _STYLE_OF or tag == "a":
             if self.styles:
                 self.styles.pop()
+                self._restyle()
             return
         if tag in _HEADINGS:
             level = self.heading_level
@@ -565,6 +571,16 @@ class BlockBuilder:
             if self.spans:
                 self._add_run(" ", self.spans[-1].style, self.spans[-1].href)
             return
+        style, href = self.style
+        self._add_run(clean_text(_WHITESPACE.sub(" ", text)), style, href)
+
+    def _push_style(self, style: InlineStyle, href: str | None) -> None:
+        self.styles.append((style, href))
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """The style of text at this point: the strongest open one (a link beats code beats
+        strong beats em); a link without a usable target styles nothing."""
         style: InlineStyle = "text"
         href = None
         for candidate, target in self.styles:
@@ -572,7 +588,7 @@ class BlockBuilder:
                 continue
             if _STYLE_RANK[candidate] >= _STYLE_RANK[style]:
                 style, href = candidate, target
-        self._add_run(clean_text(_WHITESPACE.sub(" ", text)), style, href)
+        self.style = (style, href)
 
     def _add_run(self, text: str, style: InlineStyle, href: str | None) -> None:
         """Append inline text, merging it into the previous run of the same style."""

@@ -12,6 +12,8 @@ lookups ~10× cheaper on the benchmark pages' class strings.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable
 
 UNLIKELY = "unlikely"
 """Furniture: such a subtree is dropped before scoring, unless MAYBE words rescue it
@@ -122,6 +124,46 @@ def categories(value: str | None) -> frozenset[str]:
         if len(_cache) < CACHE_LIMIT:
             _cache[value] = found
     return found
+
+
+def attribute_categories(class_name: str | None, element_id: str | None) -> frozenset[str]:
+    """`categories` of an element's class and id together."""
+    of_class = categories(class_name)
+    of_id = categories(element_id)
+    if not of_id:
+        return of_class
+    return of_class | of_id if of_class else of_id
+
+
+def learn(values: Iterable[str | None]) -> None:
+    """Scan every class name and id in `values` not yet cached, in one regex pass.
+
+    A page brings dozens of names never seen before; one pass over them joined by newlines
+    (no word spans a newline) costs far less than a regex call for each.
+    """
+    fresh: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        if value and value not in _cache:
+            for name in value.split():
+                if name not in _cache and name not in seen:
+                    seen.add(name)
+                    fresh.append(name)
+    if not fresh or len(_cache) + len(fresh) > CACHE_LIMIT:
+        return
+    folded = "\n".join(fresh).lower()
+    starts = [0]
+    for name in fresh:
+        starts.append(starts[-1] + len(name) + 1)
+    hits: list[set[str]] = [set() for _ in fresh]
+    for match in _VOCABULARY.finditer(folded):
+        hits[bisect_right(starts, match.start()) - 1] |= _CATEGORIES[match.group(1)]
+    for index, name in enumerate(fresh):
+        lowered = folded[starts[index] : starts[index + 1] - 1]
+        if "ad" in lowered or "hid" in lowered:
+            for token in _TOKENS.findall(lowered):
+                hits[index] |= _TOKEN_CATEGORIES.get(token, frozenset())
+        _cache[name] = frozenset(hits[index])
 
 
 def _name_categories(name: str) -> frozenset[str]:

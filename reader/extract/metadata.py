@@ -81,6 +81,9 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     if not href:
         return None
     href = href.strip()
+    if href.startswith(("https://", "http://")):
+        # Already absolute, as most links are: urljoin (~5 µs a link) would change nothing.
+        return href if is_web_url(href) else None
     if href.startswith(("data:", "javascript:", "#")):
         return None
     try:

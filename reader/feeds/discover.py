@@ -128,7 +128,10 @@ async def discover_feeds(client: HttpClient, url: str) -> list[DiscoveredFeed]:
         pass  # an ordinary page: look for the feeds it links to
     else:
         return [DiscoveredFeed(address, feed.title, "address", feed=feed)]
-    links = find_feed_links(page.content, page.url, content_type=content_type)
+    # Decoding and parsing a big page takes milliseconds: off the caller's event loop.
+    links = await asyncio.to_thread(
+        find_feed_links, page.content, page.url, content_type=content_type
+    )
     if links:
         return links
     probed = await _probe(client, page.url)

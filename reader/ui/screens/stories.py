@@ -1,4 +1,4 @@
-"""The main screen: every story, newest first, refreshed in the background."""
+"""The main screen: every story, newest first, refreshed and prefetched in the background."""
 
 from __future__ import annotations
 
@@ -13,14 +13,22 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
+from textual.worker import Worker
 
-from reader.library import FeedOutcome, Library
+from reader.library import FeedOutcome, Library, PrefetchReport
 from reader.sanitize import clean_line
+from reader.store import StoreError, Story, StoryFilter
 from reader.ui.screens.article import ArticleScreen, open_link
+from reader.ui.screens.feeds import FeedPicker
+from reader.ui.screens.search import SearchScreen
 from reader.ui.widgets.story_list import StoryList
 
 OFFLINE_HINTS = ("cannot connect", "timed out", "name or service", "network")
 """Words in a feed error that mean the network, not the feed, is the problem."""
+FIRST_PAGE = 300
+"""Stories loaded before the first frame; the rest follow at once, so a library of any size
+shows its newest stories as fast as a small one."""
+FILTERS: tuple[StoryFilter, ...] = ("all", "unread", "saved")
 
 
 class StoriesScreen(Screen[None]):
@@ -28,6 +36,13 @@ class StoriesScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh"),
+        Binding("slash", "search", "Search"),
+        Binding("f", "cycle_filter", "Filter"),
+        Binding("F", "pick_feed", "Feeds"),
+        Binding("m", "toggle_read", "Read/unread", show=False),
+        Binding("A", "mark_all_read", "All read", show=False),
+        Binding("s", "toggle_saved", "Save", show=False),
+        Binding("x", "stop_prefetch", "Stop caching", show=False),
         Binding("o", "open_in_browser", "Browser"),
         Binding("question_mark", "app.help", "Keys"),
         Binding("q", "app.quit", "Quit"),
@@ -37,8 +52,14 @@ class StoriesScreen(Screen[None]):
         super().__init__()
         self.library = library
         self.clock = clock
+        self.show: StoryFilter = "all"
+        """Which stories the list shows: all, unread or saved."""
+        self.feed: str | None = None
+        """The one feed the list is narrowed to, or None for every source."""
+        self.feed_title = ""
         self.feed_errors: dict[str, str] = {}
         """Feed title → why its last refresh failed, for the status line."""
+        self.prefetcher: Worker[PrefetchReport] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
@@ -53,10 +74,23 @@ class StoriesScreen(Screen[None]):
         """The list widget."""
         return self.query_one(StoryList)
 
+    @property
+    def progress(self) -> ProgressBar:
+        """The bar beside the status line, shown while feeds or articles are fetched."""
+        return self.query_one("#refresh-progress", ProgressBar)
+
     def on_mount(self) -> None:
-        self.query_one("#refresh-progress").display = False
+        self.progress.display = False
         self.story_list.focus()
-        self.load_stories()
+        self.load_stories(first_page=True)
+        if recovered := self.library.store.recovered_from:
+            self.notify(
+                f"The library file was damaged and has been set aside as {recovered.name}; "
+                "a fresh one was started.",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
         self.refresh_feeds()
 
     def set_status(self, message: str) -> None:
@@ -66,21 +100,31 @@ class StoriesScreen(Screen[None]):
     def _update_title_bar(self) -> None:
         stories = self.story_list.stories
         unread = sum(not story.is_read for story in stories)
-        self.query_one("#title-bar", Static).update(
-            Text(f"newsreader  ·  {len(stories)} stories  ·  {unread} unread")
-        )
+        parts = ["newsreader", f"{len(stories)} stories", f"{unread} unread"]
+        if self.show != "all":
+            parts.append(f"showing {self.show}")
+        if self.feed:
+            parts.append(clean_line(self.feed_title, 60))
+        self.query_one("#title-bar", Static).update(Text("  ·  ".join(parts)))
 
     @work(exclusive=True, group="stories", exit_on_error=False)
-    async def load_stories(self) -> None:
+    async def load_stories(self, first_page: bool = False) -> None:
         """Show what the library knows, keeping the cursor where it is."""
-        stories = await self.library.stories()
+        if first_page:
+            newest = await self.library.stories(self.show, feed=self.feed, limit=FIRST_PAGE)
+            self.story_list.set_stories(newest)
+            self._update_title_bar()
+            if len(newest) < FIRST_PAGE:
+                return
+        stories = await self.library.stories(self.show, feed=self.feed)
         self.story_list.set_stories(stories)
         self._update_title_bar()
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_feeds(self) -> None:
-        """Fetch every feed, merging new stories in as each feed arrives."""
-        progress = self.query_one("#refresh-progress", ProgressBar)
+        """Fetch every feed, merging new stories in as each feed arrives; then prefetch."""
+        self.action_stop_prefetch(quiet=True)
+        progress = self.progress
         progress.update(total=None, progress=0)
         progress.display = True
         self.feed_errors.clear()
@@ -99,24 +143,56 @@ class StoriesScreen(Screen[None]):
         finally:
             progress.display = False
         self.load_stories()
-        self.set_status(self._final_status(outcomes))
+        offline = self._is_offline(outcomes)
+        self.set_status(self._final_status(outcomes, offline))
+        if self.library.settings.prefetch and not offline:
+            self.prefetcher = self.prefetch_articles()
+
+    @work(exclusive=True, group="prefetch", exit_on_error=False)
+    async def prefetch_articles(self) -> PrefetchReport:
+        """Cache the articles of new stories so they read offline, showing how far it got."""
+        progress = self.progress
+        status = self.query_one("#status", Static).content
+        summary = status.plain if isinstance(status, Text) else str(status)
+
+        def on_article(report: PrefetchReport) -> None:
+            progress.update(total=report.total, progress=report.done)
+            self.set_status(f"Caching articles {report.done}/{report.total}  ·  x stops")
+
+        progress.update(total=None, progress=0)
+        progress.display = True
+        try:
+            report = await self.library.prefetch(on_article)
+        finally:
+            progress.display = False
+        if report.total:
+            failed = f", {report.failed} failed (retried later)" if report.failed else ""
+            self.set_status(f"{summary}  ·  {report.cached} articles cached{failed}")
+            self.load_stories()
+        return report
+
+    def _is_offline(self, outcomes: list[FeedOutcome]) -> bool:
+        failed = [o for o in outcomes if o.error]
+        return (
+            bool(outcomes)
+            and len(failed) == len(outcomes)
+            and all(any(hint in (o.error or "").lower() for hint in OFFLINE_HINTS) for o in failed)
+        )
 
     def _error_summary(self) -> str:
         if not self.feed_errors:
             return ""
         return "  ·  " + "; ".join(f"{title}: {err}" for title, err in self.feed_errors.items())
 
-    def _final_status(self, outcomes: list[FeedOutcome]) -> str:
-        failed = [o for o in outcomes if o.error]
-        new = sum(o.new_stories for o in outcomes)
+    def _final_status(self, outcomes: list[FeedOutcome], offline: bool) -> str:
         when = time.strftime("%H:%M", time.localtime(self.clock()))
-        if (
-            outcomes
-            and len(failed) == len(outcomes)
-            and all(any(hint in (o.error or "").lower() for hint in OFFLINE_HINTS) for o in failed)
-        ):
+        if offline:
             return f"Offline: no feed could be reached ({when}); showing cached stories"
-        status = f"Updated {when}  ·  {new} new"
+        failed = [o for o in outcomes if o.error]
+        waiting = [o for o in outcomes if o.skipped]
+        status = f"Updated {when}  ·  {sum(o.new_stories for o in outcomes)} new"
+        if waiting:
+            status += f"  ·  {len(waiting)} waiting as their servers asked"
         if failed:
             status += f"  ·  {len(failed)} of {len(outcomes)} feeds failed" + self._error_summary()
         return status
@@ -134,6 +210,65 @@ class StoriesScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.refresh_feeds()
 
+    def action_stop_prefetch(self, quiet: bool = False) -> None:
+        if self.prefetcher is not None and self.prefetcher.is_running:
+            self.prefetcher.cancel()
+            self.progress.display = False
+            if not quiet:
+                self.set_status("Caching stopped; the rest waits for the next refresh")
+
     def action_open_in_browser(self) -> None:
         if (story := self.story_list.highlighted) is not None:
             open_link(self, story.link)
+
+    def action_cycle_filter(self) -> None:
+        self.show = FILTERS[(FILTERS.index(self.show) + 1) % len(FILTERS)]
+        self.load_stories()
+
+    def action_pick_feed(self) -> None:
+        self.app.push_screen(FeedPicker(self.library, self.feed), self._on_feed_picked)
+
+    def _on_feed_picked(self, choice: tuple[str, str] | None) -> None:
+        if choice is None:
+            return
+        url, title = choice
+        self.feed, self.feed_title = (url or None), title
+        self.load_stories()
+
+    def action_search(self) -> None:
+        self.app.push_screen(SearchScreen(self.library, self.clock), lambda _: self.load_stories())
+
+    def action_toggle_read(self) -> None:
+        if (story := self.story_list.highlighted) is not None:
+            self.change_story(story, is_read=not story.is_read)
+
+    def action_toggle_saved(self) -> None:
+        if (story := self.story_list.highlighted) is not None:
+            self.change_story(story, is_saved=not story.is_saved)
+
+    @work(group="state", exit_on_error=False)
+    async def change_story(
+        self, story: Story, *, is_read: bool | None = None, is_saved: bool | None = None
+    ) -> None:
+        """Store a change of read or saved state and redraw the story."""
+        try:
+            if is_read is not None:
+                await self.library.mark_read(story, is_read)
+            if is_saved is not None:
+                await self.library.set_saved(story, is_saved)
+                self.notify("Saved: kept offline for good" if is_saved else "No longer saved")
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.load_stories()
+
+    @work(group="state", exit_on_error=False)
+    async def action_mark_all_read(self) -> None:
+        """Mark every story of the sources in use read."""
+        try:
+            changed = await self.library.mark_all_read()
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.notify(f"Marked {changed} stories read")
+        self.load_stories()

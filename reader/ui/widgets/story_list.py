@@ -24,10 +24,11 @@ SOURCE_WIDTH = 18
 """Cells for the source column: fits most feed names, leaves the title the rest."""
 AGE_WIDTH = 4
 """Cells for the age column ("59m", "23h", "12d", "3y")."""
-MARKER_WIDTH = 3
-"""Cells for the unread and offline markers and a space."""
+MARKER_WIDTH = 4
+"""Cells for the unread, offline and saved markers and a space."""
 UNREAD_MARK = "●"
 CACHED_MARK = "↓"
+SAVED_MARK = "★"
 
 
 def format_age(seconds: float) -> str:
@@ -170,8 +171,10 @@ class StoryList(ScrollView, can_focus=True):
             meta_style = base + self.get_component_rich_style("story-list--meta")
             marker_style = base + self.get_component_rich_style("story-list--marker")
         age = format_age(max(0.0, self._clock() - story.sort_time))
-        markers = (UNREAD_MARK if not story.is_read else " ") + (
-            CACHED_MARK if story.is_cached else " "
+        markers = (
+            (UNREAD_MARK if not story.is_read else " ")
+            + (CACHED_MARK if story.is_cached else " ")
+            + (SAVED_MARK if story.is_saved else " ")
         )
         source_width = min(SOURCE_WIDTH, max(0, width // 4))
         # Cells besides the title: markers, a space before each column and two before the source.

@@ -1,0 +1,259 @@
+"""The offline library: polite refreshes, prefetch, search, state, retention and integrity.
+
+Everything runs against the loopback server and real SQLite files in temp dirs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from reader.config import Settings
+from reader.library import Library
+from reader.store import _SCHEMA_V1, SCHEMA_VERSION, Store
+
+FEEDS = ["/feeds/rss2.xml", "/feeds/atom.xml", "/feeds/feed.json", "/feeds/rss1.xml"]
+
+
+def library_for(data_dir: Path, urls: list[str], **settings: object) -> Library:
+    return Library(Settings(data_dir=data_dir, feeds=tuple(urls), **settings))  # type: ignore[arg-type]
+
+
+async def test_unchanged_feed_costs_a_304_and_changes_nothing(http_server, tmp_path: Path) -> None:
+    library = library_for(tmp_path, [http_server.url("/feeds/rss2.xml")])
+    try:
+        [first] = await library.refresh()
+        assert first.new_stories == 3
+        before = await library.stories()
+        [second] = await library.refresh()
+        assert second.new_stories == 0 and second.error is None
+        conditional = [
+            headers for path, headers in http_server.requests if path == "/feeds/rss2.xml"
+        ][-1]
+        assert "if-none-match" in conditional or "if-modified-since" in conditional
+        assert await library.stories() == before
+    finally:
+        await library.aclose()
+
+
+async def test_429_is_respected_until_retry_after(http_server, tmp_path: Path) -> None:
+    http_server.route("/feeds/busy.xml", status=429, headers={"Retry-After": "600"})
+    library = library_for(tmp_path, [http_server.url("/feeds/busy.xml")])
+    try:
+        [outcome] = await library.refresh()
+        assert outcome.error and "429" in outcome.error
+        [again] = await library.refresh()
+        assert again.skipped and "waiting until" in again.skipped
+        assert http_server.hits["/feeds/busy.xml"] == 1
+    finally:
+        await library.aclose()
+
+
+async def test_prefetch_then_read_everything_offline(http_server, tmp_path: Path) -> None:
+    urls = [http_server.url(path) for path in FEEDS]
+    library = library_for(tmp_path, urls)
+    try:
+        await library.refresh()
+        progress = []
+        report = await library.prefetch(lambda r: progress.append((r.done, r.total)))
+        assert report.total == 12 and report.cached == 4 and report.failed == 8
+        assert progress[-1] == (12, 12)
+        # Failures wait before a retry: a second run asks for nothing.
+        hits = sum(http_server.hits.values())
+        again = await library.prefetch()
+        assert again.total == 0 and sum(http_server.hits.values()) == hits
+    finally:
+        await library.aclose()
+    http_server.stop()
+
+    library = library_for(tmp_path, urls)
+    try:
+        outcomes = await library.refresh()
+        assert all(o.error for o in outcomes)
+        stories = await library.stories()
+        readable = [s for s in stories if s.is_cached]
+        assert len(readable) == 4
+        for story in readable:
+            outcome = await library.open_article(story)
+            assert outcome.from_cache and outcome.document and outcome.document.blocks
+    finally:
+        await library.aclose()
+
+
+async def test_search_finds_words_of_cached_articles(http_server, tmp_path: Path) -> None:
+    library = library_for(tmp_path, [http_server.url(path) for path in FEEDS])
+    try:
+        await library.refresh()
+        await library.prefetch()
+        hits = await library.search("hydrophones")
+        assert [s.link for s in hits] == [http_server.url("/site/quiet-harbour.html")]
+        assert await library.search("hydropho")  # the last word is a prefix
+        assert (await library.search("chip fab"))[0].link.endswith("chip-fab.html")
+        for hostile in ['"', "NEAR(a b", "title:x", "*", "a OR", "-", "(((", "\x00"]:
+            await library.search(hostile)
+    finally:
+        await library.aclose()
+
+
+async def test_filters_read_state_and_saved(http_server, tmp_path: Path) -> None:
+    library = library_for(tmp_path, [http_server.url("/feeds/rss2.xml")])
+    try:
+        await library.refresh()
+        stories = await library.stories()
+        await library.mark_read(stories[0])
+        await library.set_saved(stories[1], True)
+        assert len(await library.stories("unread")) == 2
+        assert [s.id for s in await library.stories("saved")] == [stories[1].id]
+        assert await library.mark_all_read() == 2
+        assert await library.stories("unread") == []
+    finally:
+        await library.aclose()
+
+
+def test_retention_keeps_saved_articles(http_server, tmp_path: Path) -> None:
+    from reader.document import Document, Paragraph, Span
+    from reader.feeds import FeedEntry, ParsedFeed
+
+    store = Store(tmp_path / "lib.sqlite3")
+    entries = [
+        FeedEntry(f"id{n}", f"Story {n}", f"https://e.example/{n}", None, "", "", "")
+        for n in range(4)
+    ]
+    store.save_feed("https://e.example/feed", ParsedFeed("E", None, entries), now=0)
+    document = Document(blocks=[Paragraph((Span("word " * 2000),))])
+    for n in range(4):
+        store.save_article(f"https://e.example/{n}", document, now=1000 + n)
+    saved = next(s for s in store.stories() if s.link == "https://e.example/0")
+    store.set_saved(saved.id)
+    # By age: everything is older than a day at t = 3 days, but the saved one stays.
+    removed = store.prune(max_age_days=1, max_bytes=10**9, now=3 * 86_400)
+    assert removed == 3
+    assert store.article("https://e.example/0") is not None
+    assert store.stats().articles == 1
+    # By size: the saved article stays even when it alone is over the limit.
+    assert store.prune(max_age_days=365, max_bytes=1, now=3 * 86_400) == 0
+
+
+def test_an_older_library_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "library.sqlite3"
+    with sqlite3.connect(path) as db:
+        for statement in _SCHEMA_V1.split(";\n"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("INSERT INTO feeds (url, title) VALUES ('https://o.example/f', 'Old')")
+        db.execute(
+            "INSERT INTO stories (feed_id, guid, link, title, first_seen, sort_time, is_read)"
+            " VALUES (1, 'g', 'https://o.example/a', 'An old story', 0, 0, 1)"
+        )
+        db.execute(
+            "INSERT INTO articles (url, document, fetched) VALUES ('https://o.example/a', ?, 0)",
+            (
+                '{"title": "An old story", "blocks": [{"kind": "paragraph", "spans": '
+                '[{"text": "Lighthouses and ferries", "style": "text", "href": null}]}]}',
+            ),
+        )
+        db.execute("PRAGMA user_version = 1")
+    store = Store(path)
+    [story] = store.stories()
+    assert story.title == "An old story" and story.is_read and story.is_cached
+    assert [s.id for s in store.search("ferries")] == [story.id]
+    store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_damaged_library_is_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "library.sqlite3"
+    path.write_bytes(b"this is not a database, it is a shopping list\n" * 100)
+    store = Store(path)
+    assert store.recovered_from is not None and store.recovered_from.exists()
+    assert store.recovered_from.read_bytes().startswith(b"this is not a database")
+    assert store.stories() == []
+
+
+def test_two_instances_write_at_once(tmp_path: Path) -> None:
+    from reader.feeds import FeedEntry, ParsedFeed
+
+    path = tmp_path / "library.sqlite3"
+    stores = [Store(path), Store(path)]
+    errors: list[BaseException] = []
+
+    def write(index: int) -> None:
+        try:
+            for batch in range(20):
+                entries = [
+                    FeedEntry(
+                        f"{index}-{batch}-{n}",
+                        "t",
+                        f"https://x.example/{index}/{batch}/{n}",
+                        None,
+                        "",
+                        "",
+                        "",
+                    )
+                    for n in range(10)
+                ]
+                stores[index].save_feed(
+                    f"https://x.example/{index}", ParsedFeed("X", None, entries)
+                )
+                stores[index].stories()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(Store(path).stories()) == 400
+
+
+def test_sigkill_during_sync_loses_nothing_committed(http_server, tmp_path: Path) -> None:
+    # Slow article pages keep the sync busy long enough to be killed in the middle of it.
+    for n in range(30):
+        http_server.route(
+            f"/slow/{n}.html",
+            body=b"<html><body><p>slow</p></body></html>",
+            headers={"Content-Type": "text/html"},
+            delay=0.3,
+        )
+    items = "".join(
+        f"<item><title>Slow {n}</title><link>{{{{BASE}}}}/slow/{n}.html</link>"
+        f"<guid>slow-{n}</guid></item>"
+        for n in range(30)
+    )
+    http_server.route(
+        "/feeds/slow.xml",
+        body=f"<rss version='2.0'><channel><title>Slow</title>{items}</channel></rss>".encode(),
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    code = (
+        "import sys; from pathlib import Path; from reader.config import Settings;"
+        "from reader.sync import run_sync;"
+        "sys.exit(run_sync(Settings(data_dir=Path(sys.argv[1]), feeds=(sys.argv[2],))))"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path), http_server.url("/feeds/slow.xml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while sum(http_server.hits[f"/slow/{n}.html"] for n in range(30)) < 6:
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.4)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+
+    with sqlite3.connect(tmp_path / "library.sqlite3") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store = Store(tmp_path / "library.sqlite3")
+    assert len(store.stories()) == 30
+    assert 1 <= store.stats().articles < 30
