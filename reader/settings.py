@@ -15,13 +15,14 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from reader.config import APP_NAME
+from reader.sanitize import clean_line
 
 CONFIG_ENV = "NEWSREADER_CONFIG"
 """Environment variable naming another settings file (tests, several profiles)."""
@@ -33,6 +34,8 @@ MIN_READING_WIDTH = 30
 """Narrower than this and a line holds four or five words: not readable, surely a typo."""
 MAX_READING_WIDTH = 400
 """Wider than any terminal anyone reads in; beyond it the value is a typo."""
+MAX_MESSAGE_CHARS = 400
+"""Longest problem message: a path, a line number, a key and a short explanation."""
 MAX_CONCURRENCY = 32
 """Upper bound for prefetch limits: more parallel article fetches only hammers servers."""
 
@@ -103,12 +106,16 @@ def config_path() -> Path:
     return user_config_path(APP_NAME, appauthor=False) / CONFIG_FILE_NAME
 
 
-def load_config(path: Path | None = None) -> tuple[UserConfig, list[str]]:
+def load_config(
+    path: Path | None = None, *, actions: Collection[str] | None = None
+) -> tuple[UserConfig, list[str]]:
     """The settings in `path` (default: `config_path()`) and a message for each problem found.
 
     Never raises: a missing file is the defaults with no message; an unreadable or malformed file
     is the defaults with one message; each bad value falls back to its default with its own
-    message, and the rest of the file still applies.
+    message, and the rest of the file still applies. Given the app's `actions` (its binding ids),
+    a `[keys]` entry naming none of them is reported and dropped; without them (the CLI, which
+    must not import the UI) any well-formed action name is kept.
     """
     path = config_path() if path is None else path
     try:
@@ -117,30 +124,32 @@ def load_config(path: Path | None = None) -> tuple[UserConfig, list[str]]:
         return DEFAULTS, []
     except (OSError, UnicodeDecodeError) as error:
         return DEFAULTS, [
-            f"{path}: cannot read the settings file ({_reason(error)}); using defaults"
+            _message(f"{path}: cannot read the file ({_reason(error)}); using defaults")
         ]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         # tomllib's message ends with "(at line N, column M)", which is what the user needs.
-        return DEFAULTS, [f"{path}: not valid TOML: {error}; using defaults"]
-    return _from_table(data, text, path)
+        return DEFAULTS, [_message(f"{path}: not valid TOML: {error}; using defaults")]
+    return _from_table(data, text, path, actions)
 
 
-def _from_table(data: dict[str, Any], text: str, path: Path) -> tuple[UserConfig, list[str]]:
+def _from_table(
+    data: dict[str, Any], text: str, path: Path, actions: Collection[str] | None
+) -> tuple[UserConfig, list[str]]:
     """A UserConfig from a parsed TOML document, each bad entry reported and left at default."""
     messages: list[str] = []
 
     def report(table: str, key: str, problem: str) -> None:
         line = _line_of(text, table, key)
         where = f"{path}:{line}" if line else str(path)
-        messages.append(f"{where}: {key}: {problem}")
+        messages.append(_message(f"{where}: {key}: {problem}"))
 
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key == KEYS_TABLE:
             if isinstance(value, dict):
-                values[KEYS_TABLE] = MappingProxyType(_keys_table(value, report))
+                values[KEYS_TABLE] = MappingProxyType(_keys_table(value, report, actions))
             else:
                 report("", key, 'expected a table like [keys] with action = "key" lines; ignored')
         elif key not in _SCALARS:
@@ -157,12 +166,17 @@ Reporter = Callable[[str, str, str], None]
 """Records a problem as (table, key, what is wrong)."""
 
 
-def _keys_table(table: dict[str, Any], report: Reporter) -> dict[str, str]:
+def _keys_table(
+    table: dict[str, Any], report: Reporter, actions: Collection[str] | None
+) -> dict[str, str]:
     """The valid entries of the [keys] table; the others are reported and skipped."""
     keys: dict[str, str] = {}
     for action, value in table.items():
         if not _ACTION_NAME.fullmatch(action):
             report(KEYS_TABLE, action, "not an action name; ignored")
+        elif actions is not None and action not in actions:
+            hint = _suggestion(action, sorted(actions))
+            report(KEYS_TABLE, action, f"no such action{hint}; ignored")
         elif not isinstance(value, str) or not _KEY_LIST.fullmatch(value):
             report(
                 KEYS_TABLE,
@@ -189,6 +203,15 @@ def _check(key: str, value: object) -> str | None:
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             return f"must be {bounds}, got {number}"
     return None
+
+
+def _message(text: str) -> str:
+    """A problem report safe to print or show: one line, no control characters.
+
+    Quoted TOML keys may hold any character, escape sequences included, and the app shows these
+    messages in the terminal.
+    """
+    return clean_line(text, MAX_MESSAGE_CHARS)
 
 
 def _suggestion(key: str, known: list[str]) -> str:

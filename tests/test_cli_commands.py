@@ -422,3 +422,22 @@ def test_python_dash_m_reader_runs_commands(tmp_path: Path) -> None:
     result = newsreader("--data-dir", str(tmp_path / "d"), "feeds", "list")
     assert result.returncode == EXIT_OK and result.stdout == ""
     assert "no feeds yet" in result.stderr
+
+
+def test_library_commands_load_no_network_stack(tmp_path: Path) -> None:
+    """Commands that only read the library skip httpx, asyncio and the cleaner: start-up time."""
+    data = str(tmp_path / "probe-data")
+    commands = [["feeds", "list"], ["list", "--json"], ["export"], ["config", "path"]]
+    heavy = ["httpx", "asyncio", "textual", "reader.net", "reader.library", "reader.extract"]
+    probe = (
+        "import io, sys, contextlib\n"
+        "from reader.cli import main\n"
+        f"for args in {commands!r}:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"        assert main(['--data-dir', {data!r}, *args]) == 0, args\n"
+        f"print([name for name in {heavy!r} if name in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT
+    )
+    assert result.stdout == "[]\n", result.stderr

@@ -162,6 +162,15 @@ def test_json_ld_graph_and_arrays() -> None:
     assert doc.image == "https://a.example/i.jpg"
 
 
+def test_json_ld_author_by_reference() -> None:
+    head = """<script type="application/ld+json">{"@graph": [
+      {"@type": "Person", "@id": "https://a.example/#/person/1", "name": "Ref Erenced"},
+      {"@type": "BlogPosting", "headline": "Linked by id", "author": {"@id": "https://a.example/#/person/1"}}
+    ]}</script>"""
+    doc = extract(_page(_story(), head))
+    assert doc.authors == ["Ref Erenced"]
+
+
 def test_opengraph_twitter_and_meta_fallbacks() -> None:
     head = """<title>Ignored | Site</title><meta property="og:title" content="OG title - Site">
       <meta property="og:site_name" content="Site"><meta name="author" content="By C Three">

@@ -198,3 +198,18 @@ def test_every_setting_is_documented_with_its_default() -> None:
             else:
                 expected = f'"{default}"' if isinstance(default, str) else str(default)
             assert f"`{field.name} = {expected}`" in docs, field.name
+
+
+def test_key_remaps_are_checked_against_the_apps_actions(tmp_path: Path) -> None:
+    path = write(tmp_path, '[keys]\nrefresh = "ctrl+r"\nrefrsh = "f5"\n')
+    config, [message] = load_config(path, actions={"refresh", "quit", "open_in_browser"})
+    assert dict(config.keys) == {"refresh": "ctrl+r"}
+    assert message == f'{path}:3: refrsh: no such action (did you mean "refresh"?); ignored'
+    # Without the app's actions (the CLI), well-formed names are all kept.
+    assert dict(load_config(path)[0].keys) == {"refresh": "ctrl+r", "refrsh": "f5"}
+
+
+def test_messages_are_one_clean_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '"\\u001b[2Jevil\\nkey" = 1\n')
+    _config, [message] = load_config(path)
+    assert "\x1b" not in message and "\n" not in message and "[2Jevil key" in message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.widgets import Static
+from textual.worker import WorkerCancelled
 
 from reader.config import Settings
 from reader.library import Library
@@ -44,7 +46,8 @@ async def settle(app: NewsReaderApp) -> None:
         await asyncio.sleep(0.02)
     idle_checks = 0
     while idle_checks < 2:
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
+            await app.workers.wait_for_complete()
         await asyncio.sleep(0.02)
         idle_checks = 0 if any(worker.is_running for worker in app.workers) else idle_checks + 1
 

@@ -1,14 +1,14 @@
 """Turning the chosen article nodes into Document blocks, dropping furniture left inside them.
 
-The walk is iterative (an explicit stack of enter/leave events), so a page nested thousands of
-levels deep costs time, never a RecursionError.
+The walk is iterative (a stack of child iterators, one per open element), so a page nested
+thousands of levels deep costs time, never a RecursionError.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,7 +28,7 @@ from reader.document import (
     Table,
 )
 from reader.extract import hints
-from reader.extract.content import class_weight, is_hidden, link_density
+from reader.extract.content import CLASS_WEIGHT, attribute_weight, is_hidden, link_density
 from reader.extract.metadata import absolute_url
 from reader.sanitize import clean_line, clean_text
 
@@ -36,7 +36,7 @@ JUNK_MAX_CHARS = 600
 """A subtree inside the article whose class says share bar, byline, promo... is skipped only when
 its text is shorter than this: long ones are more likely the story with an unlucky class name."""
 
-CONDITIONAL_TAGS = frozenset({"div", "section", "ul", "ol", "table", "form", "aside", "dl"})
+CONDITIONAL_TAGS = frozenset({"div", "section", "ul", "ol", "table", "form", "dl"})
 """Containers checked for link farms, galleries and forms (Readability's cleanConditionally)."""
 
 MAJORITY_SHARE = 0.5
@@ -60,10 +60,21 @@ one."""
 CONDITIONAL_KEEP_COMMAS = 10
 """A container with 10 or more commas is prose and always kept (Readability)."""
 
+MIN_PARAGRAPHS_PER_IMAGE = 0.5
+"""A container with several images and fewer paragraphs than half their number is a gallery or
+a grid of thumbnails (Readability)."""
+
+LIST_ITEM_ALLOWANCE = 100
+"""A non-list container is a menu when its list items outnumber its paragraphs by more than
+this. Readability's value: it all but disables the test, which dropped stories with bullets."""
+
+PARAGRAPHS_PER_INPUT = 3
+"""More than one form input per 3 paragraphs: a form (newsletter, comment box), not prose."""
+
 MAX_LINK_DENSITY = 0.2
 MAX_LINK_DENSITY_POSITIVE = 0.5
 """Link share above which a container is dropped: 20%, or 50% when its class looks like content
-(Readability's values)."""
+(a class weight of at least CLASS_WEIGHT) (Readability's values)."""
 
 MIN_CONTAINER_CHARS = 25
 """A container with less text than this and no single image is dropped (ad slots, labels)."""
@@ -76,6 +87,14 @@ cells are read as ordinary blocks."""
 MIN_IMAGE_SIDE = 60
 """Images with a declared width or height below this (pixels) are icons, avatars or trackers."""
 
+LEAD_FIGURE_LOOKBACK = 3
+"""How many elements before the article node are searched for its lead picture, and how many
+levels up: the featured image usually sits just above the body, next to the headline."""
+
+LEAD_FIGURE_MAX_CHARS = 600
+"""An element before the body counts as the lead picture only when its text (the caption) is
+shorter than this: longer ones are teasers or the headline block."""
+
 _CAPTION_ASIDES = ",".join(
     f'[class*="{word}" i]'
     for word in (
@@ -87,11 +106,12 @@ _CAPTION_ASIDES = ",".join(
         "screen-reader",
         "hidden",
         "source",
+        "off-screen",
+        "offscreen",
     )
 )
 _TEASER_LINKS = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 _HEADLINE_WRAPPERS = frozenset({"div", "section", "header", "hgroup", "article"})
-_WHITESPACE = re.compile(r"\s+")
 _SRCSET_FIRST = re.compile(r"^\s*(\S+)")
 
 _BLOCK_TAGS = frozenset(
@@ -101,10 +121,6 @@ _BLOCK_TAGS = frozenset(
         "section",
         "article",
         "main",
-        "header",
-        "footer",
-        "nav",
-        "aside",
         "address",
         "center",
         "details",
@@ -122,11 +138,11 @@ _BLOCK_TAGS = frozenset(
         "tbody",
         "thead",
         "tfoot",
-        "noscript",
         "form",
         "legend",
     }
 )
+"""Tags that end the current paragraph (those in _SKIP_TAGS never get this far)."""
 _SKIP_TAGS = frozenset(
     {
         "script",
@@ -268,7 +284,7 @@ def _caption_text(caption: LexborNode) -> str:
         extra = aside.text(separator=" ").strip()
         if extra:
             text = text.replace(extra, " ", 1)
-    return clean_line(text, 2000)
+    return hints.CAPTION_CREDIT.sub("", clean_line(text, 2000))
 
 
 def figure_from(node: LexborNode, base: str | None) -> Figure | None:
@@ -294,7 +310,31 @@ def figure_from(node: LexborNode, base: str | None) -> Figure | None:
     caption = _caption_text(caption_node) if caption_node is not None else ""
     if not src and not caption:
         return None
+    # A figure whose picture loads by script still shows its caption (src stays None).
     return Figure(src=src, alt=alt, caption=caption)
+
+
+def lead_figure(first: LexborNode, base: str | None) -> Figure | None:
+    """The picture right above the article body (a featured image with its caption), if any."""
+    node: LexborNode | None = first
+    for _ in range(LEAD_FIGURE_LOOKBACK):
+        if node is None or node.tag in ("body", "html"):
+            return None
+        sibling = node.prev
+        looked = 0
+        while sibling is not None and looked < LEAD_FIGURE_LOOKBACK:
+            if sibling.is_element_node:
+                looked += 1
+                if sibling.css_first("h1") is not None:
+                    return None
+                found = sibling if sibling.tag == "figure" else sibling.css_first("figure")
+                if found is not None and len(sibling.text().strip()) < LEAD_FIGURE_MAX_CHARS:
+                    figure = figure_from(found, base)
+                    if figure is not None and figure.caption:
+                        return figure
+            sibling = sibling.prev
+        node = node.parent
+    return None
 
 
 def table_from(node: LexborNode) -> Table | None:
@@ -376,7 +416,7 @@ def is_junk(
         # An embedded post (a tweet, an Instagram caption) quoted by the story: its wrapper's
         # class ("social-embed") says furniture, but the words are part of the article.
         return False
-    weight = class_weight(node)
+    weight = attribute_weight(attrs)
     if weight + (score_of(node) or 0.0) < 0:
         return True
     if _holds_teasers(node, length, MIN_TEASERS):
@@ -386,24 +426,18 @@ def is_junk(
     is_list = tag in ("ul", "ol", "dl")
     paragraphs = len(node.css("p"))
     images = len(node.css("img"))
-    items = len(node.css("li")) - 100
-    inputs = len(node.css("input"))
-    density = link_density(node, length) if length else 0.0
-    if images > 1 and paragraphs / images < 0.5:
+    if images > 1 and paragraphs < MIN_PARAGRAPHS_PER_IMAGE * images:
         return True
-    if not is_list and items > paragraphs:
+    if not is_list and len(node.css("li")) - LIST_ITEM_ALLOWANCE > paragraphs:
         return True
-    if inputs > paragraphs // 3:
+    if len(node.css("input")) > paragraphs // PARAGRAPHS_PER_INPUT:
         return True
     if not is_list and length < MIN_CONTAINER_CHARS and images != 1:
         return node.css_first("figure, picture, pre, blockquote, table") is None
-    if weight < CLASS_WEIGHT_POSITIVE and density > MAX_LINK_DENSITY:
+    density = link_density(node, length) if length else 0.0
+    if weight < CLASS_WEIGHT and density > MAX_LINK_DENSITY:
         return True
     return density > MAX_LINK_DENSITY_POSITIVE
-
-
-CLASS_WEIGHT_POSITIVE = 25
-"""The class weight from which a container counts as content-classed (one POSITIVE match)."""
 
 
 class BlockBuilder:
@@ -422,6 +456,11 @@ class BlockBuilder:
         self.sibling_id = 0
         self.root_chars = 0
 
+    def add_block(self, block: Block) -> None:
+        """Add a block built elsewhere (the lead figure) at the current position."""
+        self._flush()
+        self._append(block)
+
     @property
     def blocks(self) -> list[Block]:
         """The blocks built so far."""
@@ -437,21 +476,23 @@ class BlockBuilder:
         self.root_id = main.mem_id
         self.sibling_id = root.mem_id if root.mem_id != main.mem_id else 0
         self.root_chars = len(main.text())
-        # Entries are (node, tag, leaving); the tag is read once, as each read crosses into C.
-        stack: list[tuple[LexborNode, str, bool]] = [(root, root.tag or "", False)]
-        while stack:
-            node, tag, leaving = stack.pop()
-            if leaving:
-                self._leave(tag)
-            elif tag == "-text":
+        # A stack of child iterators, one per open element, and the open elements' tags: no
+        # per-child tuples, and each tag is read once (each read crosses into C).
+        open_tags: list[str] = []
+        pending: list[Iterator[LexborNode]] = [iter((root,))]
+        while pending:
+            node = next(pending[-1], None)
+            if node is None:
+                pending.pop()
+                if open_tags:
+                    self._leave(open_tags.pop())
+                continue
+            tag = node.tag or ""
+            if tag == "-text":
                 self._text(node.text_content or "")
-            elif tag[0] != "-" and self._enter(node, tag):
-                stack.append((node, tag, True))
-                children = [
-                    (child, child.tag or "", False) for child in node.iter(include_text=True)
-                ]
-                children.reverse()
-                stack.extend(children)
+            elif tag[:1] != "-" and self._enter(node, tag):
+                open_tags.append(tag)
+                pending.append(node.iter(include_text=True))
 
     # -- events ----------------------------------------------------------------------------
 
@@ -483,7 +524,8 @@ class BlockBuilder:
             self.heading_level = _HEADINGS[tag]
             return True
         if tag in ("figure", "picture", "img"):
-            if tag == "figure" and node.css_first("img, picture") is None:
+            if tag == "figure" and node.css_first("img, picture, figcaption") is None:
+                # A figure holding an embed (a quoted post, a chart as text): its content.
                 self._flush()
                 return True
             figure = figure_from(node, self.base)
@@ -572,7 +614,13 @@ class BlockBuilder:
                 self._add_run(" ", self.spans[-1].style, self.spans[-1].href)
             return
         style, href = self.style
-        self._add_run(clean_text(_WHITESPACE.sub(" ", text)), style, href)
+        # Collapse whitespace; str.split (which knows Unicode spaces) outruns a regex here.
+        collapsed = " ".join(text.split())
+        if text[0].isspace():
+            collapsed = " " + collapsed
+        if text[-1].isspace():
+            collapsed += " "
+        self._add_run(collapsed, style, href)
 
     def _push_style(self, style: InlineStyle, href: str | None) -> None:
         self.styles.append((style, href))
@@ -617,11 +665,12 @@ class BlockBuilder:
             return ()
         runs[0].text = runs[0].text.lstrip()
         runs[-1].text = runs[-1].text.rstrip()
-        return tuple(
-            Span(run.text.replace(" \n", "\n").replace("\n ", "\n"), run.style, run.href)
-            for run in runs
-            if run.text
-        )
+        spans = []
+        for run in runs:
+            text = clean_text(run.text.replace(" \n", "\n").replace("\n ", "\n"))
+            if text:
+                spans.append(Span(text, run.style, run.href))
+        return tuple(spans)
 
     def _flush(self) -> None:
         """Close the pending inline text into a paragraph (not inside a heading)."""

@@ -86,7 +86,7 @@ def _from_utf8_or_cp1252(data: bytes) -> str:
     """Bytes that failed strict UTF-8: UTF-8 with a few bad bytes, or really windows-1252."""
     text = data.decode("utf-8", "replace")
     broken = text.count("\ufffd")
-    valid = sum(1 for ch in text if ord(ch) > 0x7F) - broken
+    valid = len(text) - len(text.encode("ascii", "ignore")) - broken
     if valid >= UTF8_KEEP_RATIO * broken:
         return text
     return data.decode("cp1252", "replace")

@@ -12,8 +12,6 @@ lookups ~10× cheaper on the benchmark pages' class strings.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterable
 
 UNLIKELY = "unlikely"
 """Furniture: such a subtree is dropped before scoring, unless MAYBE words rescue it
@@ -135,37 +133,6 @@ def attribute_categories(class_name: str | None, element_id: str | None) -> froz
     return of_class | of_id if of_class else of_id
 
 
-def learn(values: Iterable[str | None]) -> None:
-    """Scan every class name and id in `values` not yet cached, in one regex pass.
-
-    A page brings dozens of names never seen before; one pass over them joined by newlines
-    (no word spans a newline) costs far less than a regex call for each.
-    """
-    fresh: list[str] = []
-    seen: set[str] = set()
-    for value in values:
-        if value and value not in _cache:
-            for name in value.split():
-                if name not in _cache and name not in seen:
-                    seen.add(name)
-                    fresh.append(name)
-    if not fresh or len(_cache) + len(fresh) > CACHE_LIMIT:
-        return
-    folded = "\n".join(fresh).lower()
-    starts = [0]
-    for name in fresh:
-        starts.append(starts[-1] + len(name) + 1)
-    hits: list[set[str]] = [set() for _ in fresh]
-    for match in _VOCABULARY.finditer(folded):
-        hits[bisect_right(starts, match.start()) - 1] |= _CATEGORIES[match.group(1)]
-    for index, name in enumerate(fresh):
-        lowered = folded[starts[index] : starts[index + 1] - 1]
-        if "ad" in lowered or "hid" in lowered:
-            for token in _TOKENS.findall(lowered):
-                hits[index] |= _TOKEN_CATEGORIES.get(token, frozenset())
-        _cache[name] = frozenset(hits[index])
-
-
 def _name_categories(name: str) -> frozenset[str]:
     found = _cache.get(name)
     if found is None:
@@ -205,7 +172,9 @@ UNLIKELY_ROLES = frozenset(
 """ARIA roles of furniture: dropped before scoring."""
 
 BOILERPLATE_LINE = re.compile(
-    r"^(advertisement|advertising|ad|sponsored|share( this)?( article| story)?|share on \w+"
+    r"^(advertisement|advertising|advert|ad|sponsored|share( this)?( article| story)?"
+    r"|share on \w+|like this (story|article)\?.{0,60}|.{0,40}(requires|enable) javascript.{0,40}"
+    r"|(image|photo|media) (copyright|credit) .{0,60}"
     r"|tweet|email|print|comments?|read more|continue reading|click here|related( stories"
     r"| articles| content| coverage)?|(sign up|subscribe)( for| to)? .{0,60}|more from .{0,60}"
     r"|follow us( on .{0,40})?|don'?t miss|up next|recommended( for you)?|trending( now)?"
@@ -217,7 +186,8 @@ BOILERPLATE_LINE = re.compile(
 """Whole short paragraphs that are page furniture left inside the article container."""
 
 TAIL_FURNITURE = re.compile(
-    r"subscribe|sign up|signup|newsletter|follow (us|him|her|me|them)\b|on twitter|on facebook"
+    r"subscribe|sign up|signup|newsletter|follow (us|him|her|me|them)\b"
+    r"|\bon (twitter|facebook|instagram|youtube|linkedin)\b"
     r"|contributed to this report|reporting by|editing by|writing by|©|copyright|all rights"
     r" reserved|click here|join our|citation:|have a tip|delivered (to|through) your"
     r"|the views expressed|this story (was|has been) (updated|corrected)|republish"
@@ -226,3 +196,11 @@ TAIL_FURNITURE = re.compile(
 )
 """Phrases of the furniture that trails a story: newsletter pitches, "follow us", reporting
 credits, copyright lines. Only short paragraphs at the very end are tested (see extract)."""
+
+CAPTION_CREDIT = re.compile(
+    r"\s*[(\[]?\b(image|images|photo|photos|photograph|picture|pic|credit|source|foto)"
+    r"( credit)?s?\s*:\s*[^()\[\]]{1,80}[)\]]?\s*$",
+    re.IGNORECASE,
+)
+"""A photo credit at the end of a caption ("... (Image: GETTY)", "Credit: ESA"): the reader
+shows the caption, not the agency."""

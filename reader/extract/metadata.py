@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from reader.sanitize import clean_line, clean_text, is_web_url
+from reader.sanitize import clean_line, is_web_url
 
 MAX_JSON_LD_CHARS = 1_000_000
 """JSON-LD scripts longer than this are skipped: real ones are a few KB (the largest seen on the
@@ -72,8 +72,6 @@ class Metadata:
     description: str = ""
     image: str | None = None
     canonical_url: str | None = None
-    page_type: str = ""
-    """og:type or the JSON-LD @type, lowercased: a hint for telling articles from listings."""
 
 
 def absolute_url(href: str | None, base: str | None) -> str | None:
@@ -91,6 +89,19 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     except ValueError:
         return None
     return url if is_web_url(url) else None
+
+
+def _in_head(tree: LexborHTMLParser, selector: str) -> LexborNode | None:
+    """The first match in the head, where `<base>` and canonical links belong (a small
+    subtree: a whole-page search costs ~20 µs a selector)."""
+    head = tree.head
+    return head.css_first(selector) if head is not None else None
+
+
+def _in_head_first(tree: LexborHTMLParser, selector: str) -> LexborNode | None:
+    """The first match in the head, else anywhere in the page (a `<title>` in the body)."""
+    found = _in_head(tree, selector)
+    return found if found is not None else tree.css_first(selector)
 
 
 def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
@@ -138,12 +149,18 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {k.lower() for k in kinds if isinstance(k, str)}
 
 
-def _names(value: Any) -> list[str]:
-    """Person or organisation names from a JSON-LD author/publisher value."""
+def _names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
+    """Person or organisation names from a JSON-LD author/publisher value.
+
+    A value may be a reference ({"@id": ...}) to another object of the @graph, as WordPress's
+    Yoast plugin writes them; `by_id` resolves it.
+    """
     values = value if isinstance(value, list) else [value]
     names = []
     for item in values:
         if isinstance(item, dict):
+            if "name" not in item and isinstance(item.get("@id"), str):
+                item = by_id.get(item["@id"], item)
             item = item.get("name")
         if isinstance(item, list):
             item = next((x for x in item if isinstance(x, str)), None)
@@ -204,12 +221,13 @@ def read_metadata(tree: LexborHTMLParser, base: str | None) -> Metadata:
     if article is None:
         article = next((o for o in objects if _types(o) & {"webpage", "itempage"}), None)
     ld = article or {}
+    by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
     site_ld = next((o for o in objects if _types(o) & {"website"}), {})
 
     h1_node = tree.body.css_first("h1") if tree.body is not None else None
     h1 = clean_line(h1_node.text(separator=" "), 500) if h1_node is not None else ""
 
-    publisher = _names(ld.get("publisher"))
+    publisher = _names(ld.get("publisher"), by_id)
     site_name = clean_line(
         meta.get("og:site_name")
         or (publisher[0] if publisher else "")
@@ -219,7 +237,7 @@ def read_metadata(tree: LexborHTMLParser, base: str | None) -> Metadata:
         200,
     )
 
-    title_node = tree.css_first("title")
+    title_node = _in_head_first(tree, "title")
     page_title = title_node.text() if title_node is not None else ""
     raw_title = (
         meta.get("og:title")
@@ -230,7 +248,7 @@ def read_metadata(tree: LexborHTMLParser, base: str | None) -> Metadata:
     )
     title = clean_title(raw_title, site_name, h1) if raw_title else ""
 
-    authors = _names(ld.get("author"))
+    authors = _names(ld.get("author"), by_id)
     if not authors:
         for key in (
             "author",
@@ -298,14 +316,12 @@ def read_metadata(tree: LexborHTMLParser, base: str | None) -> Metadata:
         or _first_str(ld.get("thumbnailUrl")),
         base,
     )
-    canonical_node = tree.css_first('link[rel="canonical"]')
+    canonical_node = _in_head(tree, 'link[rel="canonical"]')
     canonical = absolute_url(
         (canonical_node.attributes.get("href") if canonical_node is not None else None)
         or meta.get("og:url"),
         base,
     )
-    ld_types = _types(ld)
-    page_type = (meta.get("og:type") or next(iter(sorted(ld_types)), "")).lower()
     return Metadata(
         title=title,
         authors=authors,
@@ -313,16 +329,15 @@ def read_metadata(tree: LexborHTMLParser, base: str | None) -> Metadata:
         modified=clean_line(modified, 100) or None,
         site_name=site_name,
         language=clean_line(language, 35),
-        description=clean_text(clean_line(description, 2000)),
+        description=clean_line(description, 2000),
         image=image,
         canonical_url=canonical,
-        page_type=clean_line(page_type, 100),
     )
 
 
 def page_base(tree: LexborHTMLParser, url: str | None) -> str | None:
     """The URL that relative links resolve against: `<base href>` if present, else the page URL."""
-    node: LexborNode | None = tree.css_first("base[href]")
+    node = _in_head(tree, "base[href]")
     if node is not None:
         return absolute_url(node.attributes.get("href"), url) or url
     return url

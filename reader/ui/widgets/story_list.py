@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import set_cell_size
@@ -49,14 +48,6 @@ def format_age(seconds: float) -> str:
     return f"{int(days // 365)}y"
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    """A story's cells, cleaned once when the list is set rather than on every paint."""
-
-    title: str
-    source: str
-
-
 class StoryList(ScrollView, can_focus=True):
     """Stories newest first, with a cursor; only the visible lines are ever rendered."""
 
@@ -99,7 +90,6 @@ class StoryList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._clock = clock
         self._stories: list[Story] = []
-        self._rows: list[_Row] = []
 
     @property
     def stories(self) -> Sequence[Story]:
@@ -116,7 +106,6 @@ class StoryList(ScrollView, can_focus=True):
         previous = self.highlighted
         screen_line = self.cursor - self.scroll_offset.y
         self._stories = stories
-        self._rows = [_Row(clean_line(s.title, 500), clean_line(s.source, 200)) for s in stories]
         self.virtual_size = Size(self.size.width, len(stories))
         index = 0
         if previous is not None:
@@ -160,7 +149,9 @@ class StoryList(ScrollView, can_focus=True):
         return self._render_story(index, width)
 
     def _render_story(self, index: int, width: int) -> Strip:
-        story, row = self._stories[index], self._rows[index]
+        # Cleaned as drawn: only visible rows pay for it, whatever the list holds.
+        story = self._stories[index]
+        title, source = clean_line(story.title, 500), clean_line(story.source, 200)
         base = self.rich_style
         if index == self.cursor:
             text_style = base + self.get_component_rich_style("story-list--cursor")
@@ -181,8 +172,8 @@ class StoryList(ScrollView, can_focus=True):
         title_width = max(0, width - MARKER_WIDTH - source_width - AGE_WIDTH - 4)
         segments = [
             Segment(" " + markers, marker_style),
-            Segment(" " + set_cell_size(row.title, title_width), text_style),
-            Segment("  " + set_cell_size(row.source, source_width), meta_style),
+            Segment(" " + set_cell_size(title, title_width), text_style),
+            Segment("  " + set_cell_size(source, source_width), meta_style),
             Segment(" " + age.rjust(AGE_WIDTH), meta_style),
         ]
         strip = Strip(segments)
