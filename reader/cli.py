@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,6 +20,7 @@ from reader.config import Settings, default_data_dir
 
 if TYPE_CHECKING:
     from reader.document import Document
+    from reader.settings import UserConfig
     from reader.store import Store
 
 T = TypeVar("T")
@@ -150,6 +152,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("file", metavar="FILE", nargs="?", default=STDIO)
 
+    command(
+        "sync",
+        "refresh every feed and cache new articles, without the UI",
+        "Refresh every feed, then fetch and clean the articles of new stories so they read "
+        "offline. A progress bar on a terminal, quiet when piped (for cron), one summary line at "
+        "the end. Exits 1 only when every source failed.",
+    )
+    cache = command(
+        "cache",
+        "show what the library holds, or prune it",
+        "Print the library's size and counts; `cache prune` applies the retention limits now "
+        "(retention_days and retention_max_mb in the settings file; saved stories are kept).",
+    )
+    cache.add_argument("cache_command", nargs="?", choices=("prune",), metavar="prune")
+
     config = command("config", "the settings file", "Where the settings file is, and check it.")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     config_commands.add_parser(
@@ -165,14 +182,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings for this run from the parsed command line."""
+def settings_from(args: argparse.Namespace, config: UserConfig | None = None) -> Settings:
+    """Settings for this run from the command line, and from the settings file when given."""
     data_dir: Path | None = getattr(args, "data_dir", None)
     feeds: list[str] | None = getattr(args, "feed", None)
-    return Settings(
+    settings = Settings(
         data_dir=data_dir or default_data_dir(),
         feeds=tuple(feeds) if feeds else None,
     )
+    if config is None:
+        return settings
+    return replace(
+        settings,
+        prefetch=config.prefetch,
+        prefetch_concurrency=config.prefetch_concurrency,
+        prefetch_per_host=config.prefetch_per_host,
+        retention_days=config.retention_days,
+        retention_max_mb=config.retention_max_mb,
+        refresh_on_start=config.refresh_on_start,
+        auto_refresh_minutes=config.auto_refresh_minutes,
+    )
+
+
+def user_config() -> UserConfig:
+    """The settings file's values; each problem in it is reported on stderr, defaults used."""
+    from reader.settings import load_config
+
+    config, problems = load_config()
+    for problem in problems:
+        note(problem)
+    return config
 
 
 def note(message: str) -> None:
@@ -457,12 +496,38 @@ def _os_reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
-def run_app(settings: Settings) -> int:
-    """Start the reader in the terminal."""
+def sync_command(settings: Settings) -> int:
+    """Refresh and prefetch without the UI; 1 only when every source failed."""
+    from reader.sync import run_sync
+
+    return run_sync(settings)
+
+
+def cache_command(settings: Settings, action: str | None) -> int:
+    """Print the library's size and counts, after pruning it when asked."""
+    store = open_store(settings)
+    try:
+        if action == "prune":
+            max_age_days, max_bytes = settings.retention_limits
+            removed = store.prune(max_age_days=max_age_days, max_bytes=max_bytes)
+            note(f"pruned {removed} cached articles")
+        stats = store.stats()
+    finally:
+        store.close()
+    print(f"library\t{stats.path}")
+    print(f"size\t{stats.file_bytes / 1_048_576:.1f} MB")
+    print(f"feeds\t{stats.feeds}")
+    print(f"stories\t{stats.stories} ({stats.unread} unread, {stats.saved} saved)")
+    print(f"articles\t{stats.articles} cached ({stats.article_bytes / 1_048_576:.1f} MB)")
+    return EXIT_OK
+
+
+def run_app(settings: Settings, config: UserConfig, problems: list[str]) -> int:
+    """Start the reader in the terminal; problems in the settings file are shown in it."""
     from reader.library import Library
     from reader.ui.app import NewsReaderApp
 
-    app = NewsReaderApp(Library(settings))
+    app = NewsReaderApp(Library(settings), config=config, problems=problems)
     app.run()
     return app.return_code or EXIT_OK
 
@@ -487,6 +552,10 @@ def dispatch(args: argparse.Namespace) -> int:
             return export_command(args.file, settings)
         case "config":
             return config_command(args.config_command)
+        case "sync":
+            return sync_command(settings_from(args, user_config()))
+        case "cache":
+            return cache_command(settings_from(args, user_config()), args.cache_command)
     raise AssertionError(f"unhandled command: {args.command}")
 
 
@@ -497,7 +566,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, --version, or a usage error (already printed)
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     if args.command is None:
-        return run_app(settings_from(args))
+        from reader.settings import load_config
+
+        config, problems = load_config()
+        return run_app(settings_from(args, config), config, problems)
     import sqlite3
 
     try:

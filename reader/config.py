@@ -61,11 +61,24 @@ class Settings:
     prefetch_per_host: int = 2
     """Articles prefetched at once from any one site: polite to small servers."""
     retention_days: float = 30
-    """Cached articles (and read stories) older than this are removed; saved ones never are."""
+    """Cached articles (and read stories) older than this are removed; saved ones never are.
+    0 keeps them forever."""
     retention_max_mb: int = 500
-    """The article cache is trimmed, oldest first, to this many megabytes."""
+    """The article cache is trimmed, oldest first, to this many megabytes; 0: no limit."""
+    refresh_on_start: bool = True
+    """Fetch every feed when the reader starts."""
+    auto_refresh_minutes: int = 0
+    """Refresh again every this many minutes while the reader runs; 0: never."""
 
     @property
     def database_path(self) -> Path:
         """The SQLite library file."""
         return self.data_dir / "library.sqlite3"
+
+    @property
+    def retention_limits(self) -> tuple[float, int]:
+        """(max age in days, max bytes) for `Store.prune`; a setting of 0 means no limit."""
+        return (
+            self.retention_days or float("inf"),
+            self.retention_max_mb * 1024 * 1024 if self.retention_max_mb else 2**62,
+        )

@@ -17,9 +17,10 @@ from reader.document import Document
 from reader.extract import extract
 from reader.extract.page_text import page_text
 from reader.feeds import FeedError, parse_feed
+from reader.feeds.discover import DiscoveredFeed, discover_feeds, fetch_feed
 from reader.net import FetchError, FetchResult, HttpClient
 from reader.sanitize import clean_line, is_web_url
-from reader.store import FeedOverview, Store, Story, StoryFilter
+from reader.store import FeedOverview, Store, Story, StoryFilter, Subscription
 
 DEFAULT_RETRY_AFTER = 15 * 60
 """Seconds to leave a feed alone after a 429 that gave no Retry-After."""
@@ -287,6 +288,34 @@ class Library:
         """Record that the user has (or has not) read a story."""
         await asyncio.to_thread(self.store.set_read, story.id, is_read)
 
+    # Sources
+
+    async def subscriptions(self) -> list[Subscription]:
+        """The user's feeds with their folders, unread counts, last update and last error."""
+        return await asyncio.to_thread(self.store.subscriptions)
+
+    async def discover(self, url: str) -> list[DiscoveredFeed]:
+        """The feeds at or announced by `url`; FetchError or FeedError with a clear reason."""
+        return await discover_feeds(self.client, url)
+
+    async def subscribe(self, found: DiscoveredFeed, *, name: str = "", folder: str = "") -> int:
+        """Add a discovered feed to the user's feeds and store its stories; returns how many."""
+        feed = found.feed or await fetch_feed(
+            self.client, found.url, timeout=self.settings.feed_timeout
+        )
+        await asyncio.to_thread(self.store.subscribe, found.url, name=name, folder=folder)
+        return await asyncio.to_thread(self.store.save_feed, found.url, feed)
+
+    async def unsubscribe(self, url: str) -> None:
+        """Remove a feed and its stories (cached articles stay until pruned)."""
+        await asyncio.to_thread(self.store.unsubscribe, url)
+
+    async def update_subscription(
+        self, url: str, *, name: str | None = None, enabled: bool | None = None
+    ) -> None:
+        """Rename a feed, or enable or disable it."""
+        await asyncio.to_thread(self.store.update_subscription, url, name=name, enabled=enabled)
+
     async def mark_all_read(self) -> int:
         """Mark every story of the sources in use read; returns how many changed."""
         feeds = await asyncio.to_thread(self.feed_urls)
@@ -301,9 +330,9 @@ class Library:
         feeds = await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.search, text, feeds)
 
-    def prune(self) -> int:
+    async def prune(self) -> int:
         """Apply the retention limits now; returns how many cached articles were removed."""
-        return self.store.prune(
-            max_age_days=self.settings.retention_days,
-            max_bytes=self.settings.retention_max_mb * 1024 * 1024,
+        max_age_days, max_bytes = self.settings.retention_limits
+        return await asyncio.to_thread(
+            self.store.prune, max_age_days=max_age_days, max_bytes=max_bytes
         )

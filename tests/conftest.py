@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Iterator
 
 import pytest
 from loopback import LoopbackServer
+
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_only(host: object, *args: object, **kwargs: object) -> object:
+    """getaddrinfo that refuses every name but loopback: no test may reach the internet."""
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    try:
+        allowed = ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        allowed = name == "localhost"
+    if not allowed:
+        raise socket.gaierror(socket.EAI_NONAME, f"tests stay on loopback, not {name}")
+    return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _no_network_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_only)
 
 
 @pytest.fixture

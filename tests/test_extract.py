@@ -305,6 +305,12 @@ def test_utf8_labelled_as_cp1252_and_the_reverse() -> None:
     )
 
 
+def test_unsafe_or_binary_charset_labels_are_ignored() -> None:
+    text = _WORDS["windows-1252"]
+    for label in ("utf-7", "cp037", "base64"):
+        assert text in extract(_encoded_page(text, "utf-8", label)).text
+
+
 def test_bom_wins() -> None:
     text = _WORDS["windows-1251"]
     data = b"\xef\xbb\xbf" + _encoded_page(text, "utf-8", "windows-1251")
@@ -392,24 +398,54 @@ def test_deep_nesting_100k() -> None:
     assert not doc.is_article and "deep" in doc.note
 
 
+def test_unclosed_inline_tags_before_many_paragraphs() -> None:
+    # Each </p> searches the stack of open elements: 100,000 open <b> made this take 24 s.
+    doc = _timed("<b>" * 100_000 + "<p>x</p>" * 45_000)
+    assert not doc.is_article and "nests too deeply" in doc.note
+
+
+def test_a_page_heavy_with_inline_svg_is_still_cleaned() -> None:
+    icons = "<svg>" + '<path d="M0 0h1v1z"/>' * 3_000 + "</svg>"
+    doc = _timed(_page(icons + "<article>" + _story() + "</article>" + icons))
+    assert doc.is_article, doc.note
+
+
 def test_deep_inline_nesting() -> None:
     _timed("<span>" * 100_000 + "x" + "<b><i>" * 50_000)
 
 
 def test_misnested_formatting_tags() -> None:
-    html = _page(_story(3) + "<b><i><u>text</b></i></u><p><em>a<strong>b</em>c</strong>" * 20_000)
-    _timed(html)
+    html = _page(_story(3) + "<b><i><u>text</b></i></u><p><em>a<strong>b</em>c</strong>" * 10_000)
+    doc = _timed(html)
+    assert "Paragraph 2" in doc.text
 
 
 def test_thousands_of_attributes() -> None:
-    attrs = " ".join(f'data-a{i}="{i}"' for i in range(20_000))
+    attrs = " ".join(f'data-a{i}="{i}"' for i in range(5_000))
     doc = _timed(_page(f"<article {attrs}>" + _story() + "</article>"))
     assert doc.is_article
+
+
+def test_a_tag_with_too_many_attributes_is_refused_quickly() -> None:
+    attrs = " ".join(f'data-a{i}="{i}"' for i in range(60_000))
+    doc = _timed(_page(f"<article {attrs}>" + _story() + "</article>"))
+    assert not doc.is_article and "tag too long" in doc.note
 
 
 def test_huge_inline_script() -> None:
     doc = _timed(_page("<script>" + "x=1;" * 1_000_000 + "</script>" + _story()))
     assert doc.is_article
+
+
+def test_one_paragraph_of_many_inline_tags() -> None:
+    # Merging 90,000 runs of text must not be quadratic.
+    doc = _timed(_page("<p>" + "<span>word</span> " * 90_000 + "</p>"))
+    assert doc.text.count("word") > 1_000
+
+
+def test_too_many_elements_are_refused_quickly() -> None:
+    doc = _timed(_page("<p>A short paragraph, with a comma.</p>" * 150_000))
+    assert not doc.is_article and "too many elements" in doc.note
 
 
 def test_many_siblings() -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from reader.feeds import FeedError
 from reader.feeds.opml import OpmlFeed, parse_opml, to_opml
+from reader.sanitize import clean_line
 
 BASE = "http://127.0.0.1:8000"
 REAL_WORLD = (
@@ -122,8 +123,9 @@ def test_round_trip_of_the_real_world_file_keeps_feeds_and_folders() -> None:
     assert to_opml(again) == to_opml(feeds)
 
 
+# Names as the store keeps them: already through the sanitiser (which drops bidi controls).
 _names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=0, max_size=20).map(
-    lambda s: " ".join(s.replace("/", " ").split())
+    lambda s: clean_line(" ".join(s.replace("/", " ").split()))
 )
 
 

@@ -17,7 +17,6 @@ from reader.config import Settings
 from reader.library import Library
 from reader.ui.app import NewsReaderApp
 from reader.ui.screens.article import ArticleScreen
-from reader.ui.screens.stories import StoriesScreen
 from reader.ui.widgets.story_list import StoryList
 
 # Times on screen are local: pin the zone so every machine draws the same snapshot.
@@ -37,11 +36,8 @@ def make_app(data_dir: Path, feeds: list[str]) -> NewsReaderApp:
 async def settle(app: NewsReaderApp) -> None:
     """Wait until the app is up and every worker (refreshes, loads, fetches) has finished."""
     for _ in range(250):
-        if (
-            app.is_running
-            and app.screen.is_mounted
-            and isinstance(app.screen, StoriesScreen | ArticleScreen)
-        ):
+        # Until the app's own first screen replaces Textual's placeholder "_default" screen.
+        if app.is_running and app.screen.is_mounted and app.screen.id != "_default":
             break
         await asyncio.sleep(0.02)
     idle_checks = 0

@@ -66,6 +66,8 @@ def _extract(html: str, url: str | None) -> Document:
     if reason:
         doc.is_article = False
         doc.note = reason
+    elif builder.truncated:
+        doc.note = "the article was cut short: the page has too many elements to read in full"
     return doc
 
 

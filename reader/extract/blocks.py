@@ -84,6 +84,10 @@ MAX_SIMPLE_CELL_CHARS = 400
 """A table with more cells, or any cell with more text than this, is layout, not data: its
 cells are read as ordinary blocks."""
 
+MAX_WALK_NODES = 100_000
+"""Most nodes (elements and text) walked when building blocks: a real article has a few
+thousand; a degenerate page stops here (about a second of work) with the note saying so."""
+
 MIN_IMAGE_SIDE = 60
 """Images with a declared width or height below this (pixels) are icons, avatars or trackers."""
 
@@ -245,9 +249,10 @@ class _Frame:
 @dataclass(slots=True)
 class _Run:
     """Inline text being collected; a mutable stand-in for Span, which is frozen and slower
-    to build (each text node would otherwise create several)."""
+    to build (each text node would otherwise create several). Its pieces are joined once at
+    the end: appending to a str a piece at a time is quadratic."""
 
-    text: str
+    parts: list[str]
     style: InlineStyle
     href: str | None
 
@@ -455,6 +460,9 @@ class BlockBuilder:
         self.root_id = 0
         self.sibling_id = 0
         self.root_chars = 0
+        self.visited = 0
+        self.truncated = False
+        """Whether the walk stopped at MAX_WALK_NODES, leaving the rest of the article out."""
 
     def add_block(self, block: Block) -> None:
         """Add a block built elsewhere (the lead figure) at the current position."""
@@ -481,6 +489,10 @@ class BlockBuilder:
         open_tags: list[str] = []
         pending: list[Iterator[LexborNode]] = [iter((root,))]
         while pending:
+            self.visited += 1
+            if self.visited > MAX_WALK_NODES:
+                self.truncated = True
+                break
             node = next(pending[-1], None)
             if node is None:
                 pending.pop()
@@ -643,31 +655,32 @@ class BlockBuilder:
         runs = self.spans
         if runs:
             last = runs[-1]
-            if text.startswith(" ") and last.text.endswith((" ", "\n")):
+            if text.startswith(" ") and last.parts[-1].endswith((" ", "\n")):
                 text = text.lstrip(" ")
                 if not text:
                     return
             if last.style == style and last.href == href:
-                last.text += text
+                last.parts.append(text)
                 return
         elif not text.strip():
             return
-        runs.append(_Run(text, style, href))
+        runs.append(_Run([text], style, href))
 
     # -- building --------------------------------------------------------------------------
 
     def _take_spans(self) -> tuple[Span, ...]:
         """The pending inline text as spans, ends trimmed; the buffer is emptied."""
         runs, self.spans = self.spans, []
-        while runs and not runs[-1].text.strip():
-            runs.pop()
-        if not runs:
+        texts = ["".join(run.parts) for run in runs]
+        while texts and not texts[-1].strip():
+            texts.pop()
+        if not texts:
             return ()
-        runs[0].text = runs[0].text.lstrip()
-        runs[-1].text = runs[-1].text.rstrip()
+        texts[0] = texts[0].lstrip()
+        texts[-1] = texts[-1].rstrip()
         spans = []
-        for run in runs:
-            text = clean_text(run.text.replace(" \n", "\n").replace("\n ", "\n"))
+        for text, run in zip(texts, runs, strict=False):
+            text = clean_text(text.replace(" \n", "\n").replace("\n ", "\n"))
             if text:
                 spans.append(Span(text, run.style, run.href))
         return tuple(spans)

@@ -65,9 +65,20 @@ def _codec(label: str | None) -> str | None:
     label = label.strip().strip("\"'").lower()
     label = _LABEL_ALIASES.get(label, label)
     try:
-        return codecs.lookup(label).name
+        codec = codecs.lookup(label).name
     except LookupError:
         return None
+    if codec == "utf-7":
+        # The HTML standard refuses UTF-7 (it smuggles markup past filters).
+        return None
+    try:
+        # Only ASCII-compatible encodings can be declared inside the page (the HTML standard
+        # ignores the rest): this turns away EBCDIC labels and Python's binary codecs.
+        if "<a=".encode(codec) != b"<a=":
+            return None
+    except (LookupError, TypeError, ValueError):
+        return None
+    return codec
 
 
 def declared_charset(data: bytes, content_type: str | None) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from email.utils import parsedate_to_datetime
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,23 @@ ARTICLE_TYPES = frozenset(
 )
 """schema.org types of an article: the first such JSON-LD object supplies the metadata."""
 
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+"""Years outside this range are placeholders, not publication dates (the web's news archives
+start in the 1990s)."""
+
+_ISO_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}")
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+_WRITTEN_DATE = re.compile(
+    r"(?:(?P<day1>\d{1,2})\s+)?(?P<month>[A-Za-z]{3,9})\.?\s+(?:(?P<day2>\d{1,2}),?\s+)?"
+    r"(?P<year>\d{4})"
+)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
 _BY_PREFIX = re.compile(r"^\s*(?:written\s+)?by[:\s]+", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.IGNORECASE)
@@ -178,6 +196,44 @@ def _first_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _first_date(*values: str | None) -> str | None:
+    """The first of `values` that reads as a real date, in ISO 8601."""
+    for value in values:
+        date = _iso_date(value)
+        if date:
+            return date
+    return None
+
+
+def _iso_date(value: str | None) -> str | None:
+    """A date as ISO 8601: kept as written when it already is one, converted from the e-mail
+    form ("Tue, 19 Nov 2019 07:09:00 GMT") and from "November 19, 2019" or "19 Nov 2019".
+
+    Placeholders are refused: CMS templates write "0001-01-01T00:00:00" for a story without
+    a date.
+    """
+    value = clean_line(value, 100)
+    if not value:
+        return None
+    iso = _ISO_DATE.match(value)
+    if iso:
+        return value if MIN_YEAR <= int(iso.group(1)) <= MAX_YEAR else None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        parsed = None
+    if parsed is not None:
+        return parsed.isoformat() if MIN_YEAR <= parsed.year <= MAX_YEAR else None
+    words = _WRITTEN_DATE.search(value)
+    if words:
+        day = words.group("day1") or words.group("day2")
+        month = _MONTHS.get(words.group("month")[:3].lower())
+        year = int(words.group("year"))
+        if month and MIN_YEAR <= year <= MAX_YEAR and 1 <= int(day) <= 31:
+            return f"{year:04d}-{month:02d}-{int(day):02d}"
+    return None
+
+
 def split_authors(text: str) -> list[str]:
     """Names from a byline such as "By A, B and C"."""
     text = _BY_PREFIX.sub("", clean_line(text, 300))
@@ -239,14 +295,18 @@ def read_metadata(tree: LexborHTMLParser, base: str | None) -> Metadata:
 
     title_node = _in_head_first(tree, "title")
     page_title = title_node.text() if title_node is not None else ""
-    raw_title = (
-        meta.get("og:title")
-        or _first_str(ld.get("headline"))
-        or meta.get("twitter:title")
-        or page_title
-        or h1
-    )
-    title = clean_title(raw_title, site_name, h1) if raw_title else ""
+    title = ""
+    for raw_title in (
+        meta.get("og:title"),
+        _first_str(ld.get("headline")),
+        meta.get("twitter:title"),
+        page_title,
+        h1,
+    ):
+        title = clean_title(raw_title, site_name, h1) if raw_title else ""
+        # A blog's og:title is sometimes just the blog's name: then look further.
+        if title and title.casefold() != site_name.casefold():
+            break
 
     authors = _names(ld.get("author"), by_id)
     if not authors:
@@ -268,28 +328,28 @@ def read_metadata(tree: LexborHTMLParser, base: str | None) -> Metadata:
         if node is not None:
             authors = split_authors(node.text(separator=" "))[:5]
 
-    published = (
-        _first_str(ld.get("datePublished"))
-        or meta.get("article:published_time")
-        or meta.get("og:published_time")
-        or meta.get("datepublished")
-        or meta.get("pubdate")
-        or meta.get("publishdate")
-        or meta.get("date")
-        or meta.get("dc.date")
-        or meta.get("dc.date.issued")
-        or meta.get("parsely-pub-date")
-        or meta.get("sailthru.date")
+    published = _first_date(
+        _first_str(ld.get("datePublished")),
+        meta.get("article:published_time"),
+        meta.get("og:published_time"),
+        meta.get("datepublished"),
+        meta.get("pubdate"),
+        meta.get("publishdate"),
+        meta.get("date"),
+        meta.get("dc.date"),
+        meta.get("dc.date.issued"),
+        meta.get("parsely-pub-date"),
+        meta.get("sailthru.date"),
     )
     if not published:
         time_node = tree.css_first("time[datetime]")
         if time_node is not None:
-            published = time_node.attributes.get("datetime")
-    modified = (
-        _first_str(ld.get("dateModified"))
-        or meta.get("article:modified_time")
-        or meta.get("og:updated_time")
-        or meta.get("datemodified")
+            published = _first_date(time_node.attributes.get("datetime"))
+    modified = _first_date(
+        _first_str(ld.get("dateModified")),
+        meta.get("article:modified_time"),
+        meta.get("og:updated_time"),
+        meta.get("datemodified"),
     )
 
     html_node = tree.root

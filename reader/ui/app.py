@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual.app import App
+from textual import work
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader.library import Library
+from reader.sanitize import clean_line
+from reader.settings import DEFAULTS, UserConfig, save_config
+from reader.ui.screens.article import ArticleScreen
 from reader.ui.screens.help import HelpScreen, describe_bindings
+from reader.ui.screens.links import LinkPicker
+from reader.ui.screens.search import SearchScreen
+from reader.ui.screens.sources import SourcesScreen
 from reader.ui.screens.stories import StoriesScreen
-from reader.ui.widgets.article_view import DEFAULT_MEASURE
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.story_list import StoryList
+
+REMAPPABLE: tuple[type, ...] = (
+    StoriesScreen,
+    ArticleScreen,
+    SearchScreen,
+    SourcesScreen,
+    LinkPicker,
+    StoryList,
+    ArticleView,
+)
+"""Everything whose bindings the `[keys]` table of the settings file may remap, by binding id."""
 
 
 def stylesheet_dir() -> Path:
@@ -24,8 +44,18 @@ def stylesheet_dir() -> Path:
     return installed if installed.is_dir() else package.parent / "styles"
 
 
+def binding_ids() -> set[str]:
+    """Every binding id a user can remap."""
+    return {
+        binding.id
+        for owner in REMAPPABLE
+        for binding in owner.BINDINGS
+        if isinstance(binding, Binding) and binding.id
+    }
+
+
 class NewsReaderApp(App[None]):
-    """newsreader in the terminal. The library comes in through the constructor."""
+    """newsreader in the terminal. The library and settings come in through the constructor."""
 
     TITLE = "newsreader"
     CSS_PATH = str(stylesheet_dir() / "app.tcss")
@@ -33,21 +63,86 @@ class NewsReaderApp(App[None]):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, library: Library, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        library: Library,
+        clock: Callable[[], float] = time.time,
+        *,
+        config: UserConfig = DEFAULTS,
+        problems: Iterable[str] = (),
+        config_file: Path | None = None,
+    ) -> None:
+        """`config_file` is where theme and width changes are saved; None saves nothing."""
         super().__init__()
         self.library = library
         self.clock = clock
-        self.reading_width = DEFAULT_MEASURE
+        self.config = config
+        self.config_file = config_file
+        self.problems = list(problems)
+        self.reading_width = config.reading_width
         """Columns of the reading column, carried from one article to the next."""
+        unknown = sorted(set(config.keys) - binding_ids())
+        self.problems += [
+            f"[keys] {name}: no such action; it keeps its default key" for name in unknown
+        ]
+        self.set_keymap({key: value for key, value in config.keys.items() if key not in unknown})
+        if config.theme in self.available_themes:
+            self.theme = config.theme
+        else:
+            self.problems.append(f"theme {config.theme!r} is not a known theme; using the default")
 
     def get_default_screen(self) -> Screen[None]:
         return StoriesScreen(self.library, self.clock)
 
+    def on_mount(self) -> None:
+        for problem in self.problems:
+            self.notify(
+                clean_line(problem, 300),
+                title="Settings",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
+        self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
+
     async def on_unmount(self) -> None:
         await self.library.aclose()
 
+    def set_reading_width(self, width: int) -> None:
+        """Use `width` columns for articles from now on, and remember it."""
+        self.reading_width = width
+        self.remember(reading_width=width)
+
+    @work(group="settings", exit_on_error=False, thread=True)
+    def remember(self, **values: int | str) -> None:
+        """Save changed settings (theme, reading width) to the settings file, off the UI thread."""
+        if self.config_file is None:
+            return
+        try:
+            save_config(self.config_file, **values)
+        except (OSError, ValueError) as error:
+            self.call_from_thread(
+                self.notify, f"Could not save settings: {error}", severity="warning", markup=False
+            )
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The built-in commands, then every key action of the screen in front."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip or binding.description} ({keys})",
+                partial(active.node.run_action, binding.action),
+            )
+
     def action_help(self) -> None:
-        """Show the keys of the screen in front."""
+        """Show the keys of the screen in front, remaps included."""
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return

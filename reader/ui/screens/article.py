@@ -77,18 +77,19 @@ class ArticleScreen(Screen[int]):
     """Shows the article of `stories[index]`; dismissed with the id of the story last shown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,backspace,q", "back", "Back"),
-        Binding("n", "next_story", "Next"),
-        Binding("p", "previous_story", "Previous"),
-        Binding("space", "space", "Page down / next", show=False),
-        Binding("l", "links", "Links"),
-        Binding("v", "cycle_view", "View"),
-        Binding("o", "open_in_browser", "Browser"),
-        Binding("c", "copy_url", "Copy URL", show=False),
-        Binding("plus,equals_sign", "wider", "Wider", show=False),
-        Binding("minus", "narrower", "Narrower", show=False),
-        Binding("z", "zen", "Zen", show=False),
-        Binding("question_mark", "app.help", "Keys"),
+        Binding("escape,backspace,q", "back", "Back", id="back"),
+        Binding("n", "next_story", "Next", id="next_story"),
+        Binding("p", "previous_story", "Previous", id="previous_story"),
+        Binding("space", "space", "Page down / next", show=False, id="page_down_or_next"),
+        Binding("l", "links", "Links", id="links"),
+        Binding("v", "cycle_view", "View", id="cycle_view"),
+        Binding("o", "open_in_browser", "Browser", id="open_in_browser"),
+        Binding("c", "copy_url", "Copy URL", show=False, id="copy_url"),
+        Binding("R", "refetch", "Fetch again", show=False, id="refetch"),
+        Binding("plus,equals_sign", "wider", "Wider", show=False, id="wider"),
+        Binding("minus", "narrower", "Narrower", show=False, id="narrower"),
+        Binding("z", "zen", "Zen", show=False, id="zen"),
+        Binding("question_mark", "app.help", "Keys", id="help"),
     ]
 
     def __init__(self, library: Library, stories: Sequence[Story], index: int) -> None:
@@ -130,13 +131,13 @@ class ArticleScreen(Screen[int]):
         self.view.focus()
         self._load(self.visit)
 
-    def _load(self, visit: _Visit, *, restore: float | None = None) -> None:
+    def _load(self, visit: _Visit, *, restore: float | None = None, refetch: bool = False) -> None:
         self.visit = visit
         self.mode = "article"
-        self.load_page(visit, restore)
+        self.load_page(visit, restore, refetch)
 
     @work(exclusive=True, group="article", exit_on_error=False)
-    async def load_page(self, visit: _Visit, restore: float | None) -> None:
+    async def load_page(self, visit: _Visit, restore: float | None, refetch: bool) -> None:
         """Open the page of `visit` (cache first), show it, and mark its story read."""
         view = self.view
         # Only a fetch that takes a while shows the indicator: a cached article appears at once.
@@ -145,7 +146,7 @@ class ArticleScreen(Screen[int]):
             if visit.url is None:
                 self.outcome = ArticleOutcome(None, "this story has no link to an article")
             else:
-                self.outcome = await self.library.open_url(visit.url)
+                self.outcome = await self.library.open_url(visit.url, refetch=refetch)
         finally:
             spinner.stop()
             view.loading = False
@@ -297,9 +298,13 @@ class ArticleScreen(Screen[int]):
     def action_open_in_browser(self) -> None:
         open_link(self, self.visit.url)
 
+    def action_refetch(self) -> None:
+        self._leave()
+        self._load(self.visit, restore=self.view.fraction, refetch=True)
+
     def _set_measure(self, measure: int) -> None:
         measure = max(MIN_MEASURE, min(MAX_MEASURE, measure))
-        self.reader_app.reading_width = measure
+        self.reader_app.set_reading_width(measure)
         self.view.measure = measure
         self.notify(f"Reading width {measure} columns", timeout=1.5)
 

@@ -21,6 +21,7 @@ from reader.store import StoreError, Story, StoryFilter
 from reader.ui.screens.article import ArticleScreen, open_link
 from reader.ui.screens.feeds import FeedPicker
 from reader.ui.screens.search import SearchScreen
+from reader.ui.screens.sources import SourcesScreen
 from reader.ui.widgets.story_list import StoryList
 
 OFFLINE_HINTS = ("cannot connect", "timed out", "name or service", "network")
@@ -35,17 +36,18 @@ class StoriesScreen(Screen[None]):
     """The story list with a title bar, a status line for refreshes and a footer of keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "refresh", "Refresh"),
-        Binding("slash", "search", "Search"),
-        Binding("f", "cycle_filter", "Filter"),
-        Binding("F", "pick_feed", "Feeds"),
-        Binding("m", "toggle_read", "Read/unread", show=False),
-        Binding("A", "mark_all_read", "All read", show=False),
-        Binding("s", "toggle_saved", "Save", show=False),
-        Binding("x", "stop_prefetch", "Stop caching", show=False),
-        Binding("o", "open_in_browser", "Browser"),
-        Binding("question_mark", "app.help", "Keys"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("f", "cycle_filter", "Filter", id="filter"),
+        Binding("F", "pick_feed", "Feeds", id="feeds"),
+        Binding("S", "sources", "Sources", id="sources"),
+        Binding("m", "toggle_read", "Read/unread", show=False, id="toggle_read"),
+        Binding("A", "mark_all_read", "All read", show=False, id="mark_all_read"),
+        Binding("s", "toggle_saved", "Save", show=False, id="toggle_saved"),
+        Binding("x", "stop_prefetch", "Stop caching", show=False, id="stop_prefetch"),
+        Binding("o", "open_in_browser", "Browser", id="open_in_browser"),
+        Binding("question_mark", "app.help", "Keys", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
     def __init__(self, library: Library, clock: Callable[[], float] = time.time) -> None:
@@ -91,7 +93,11 @@ class StoriesScreen(Screen[None]):
                 timeout=15,
                 markup=False,
             )
-        self.refresh_feeds()
+        settings = self.library.settings
+        if settings.refresh_on_start:
+            self.refresh_feeds()
+        if settings.auto_refresh_minutes:
+            self.set_interval(settings.auto_refresh_minutes * 60, self.refresh_feeds)
 
     def set_status(self, message: str) -> None:
         """Show one line of status (untrusted parts already cleaned by the caller)."""
@@ -234,6 +240,12 @@ class StoriesScreen(Screen[None]):
         url, title = choice
         self.feed, self.feed_title = (url or None), title
         self.load_stories()
+
+    def action_sources(self) -> None:
+        def closed(_: None) -> None:
+            self.load_stories()
+
+        self.app.push_screen(SourcesScreen(self.library, self.clock), closed)
 
     def action_search(self) -> None:
         self.app.push_screen(SearchScreen(self.library, self.clock), lambda _: self.load_stories())

@@ -245,12 +245,12 @@ class ArticleView(ScrollView, can_focus=True):
     """A scrolling page with a centred column of text; only visible lines are drawn."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "scroll_down", "Down", show=False),
-        Binding("k,up", "scroll_up", "Up", show=False),
+        Binding("j,down", "scroll_down", "Down", show=False, id="scroll_down"),
+        Binding("k,up", "scroll_up", "Up", show=False, id="scroll_up"),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("pageup,b", "page_up", "Page up", show=False),
-        Binding("g,home", "scroll_home", "Top", show=False),
-        Binding("G,end", "scroll_end", "Bottom", show=False),
+        Binding("g,home", "scroll_home", "Top", show=False, id="scroll_top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="scroll_bottom"),
         Binding("left", "code_left", "Code left", show=False),
         Binding("right", "code_right", "Code right", show=False),
     ]

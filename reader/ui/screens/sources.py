@@ -1,0 +1,225 @@
+"""The Sources screen: the user's feeds, to add (by page or feed URL), rename, disable or remove."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.feeds import FeedError
+from reader.feeds.discover import DiscoveredFeed
+from reader.library import Library
+from reader.net import FetchError
+from reader.sanitize import clean_line
+from reader.store import StoreError, Subscription
+from reader.ui.widgets.story_list import format_age
+
+
+class Prompt(ModalScreen[str | None]):
+    """One line of input in a box; Enter gives the text, Escape gives None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.title_text), classes="dialog-title")
+            yield Input(self.value, placeholder=self.placeholder)
+            yield Static(Text("Enter to confirm · Esc to cancel"), classes="dialog-hint")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+
+class FeedChooser(ModalScreen[DiscoveredFeed | None]):
+    """Pick one of several feeds a page announces."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, found: list[DiscoveredFeed]) -> None:
+        super().__init__()
+        self.found = found
+
+    def compose(self) -> ComposeResult:
+        options = [
+            Option(
+                Text.assemble(
+                    clean_line(feed.title, 70) or "(untitled)",
+                    (f"  {feed.format}  " if feed.format else "  ", "dim"),
+                    (clean_line(feed.url, 100), "dim"),
+                )
+            )
+            for feed in self.found
+        ]
+        with Vertical(classes="dialog"):
+            yield Static(Text(f"The page offers {len(self.found)} feeds"), classes="dialog-title")
+            yield OptionList(*options)
+            yield Static(Text("Enter subscribes · Esc cancels"), classes="dialog-hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.found[event.option_index])
+
+
+class SourcesScreen(Screen[None]):
+    """Every feed the user reads, with its state; changes apply to the next refresh."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "back", "Back", id="back"),
+        Binding("a", "add", "Add", id="add_feed"),
+        Binding("e", "rename", "Rename", id="rename_feed"),
+        Binding("space", "toggle", "Enable/disable", id="toggle_feed"),
+        Binding("d", "remove", "Remove", id="remove_feed"),
+    ]
+
+    def __init__(self, library: Library, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.library = library
+        self.clock = clock
+        self.subscriptions: list[Subscription] = []
+        self.changed = False
+        """Whether anything changed, so the story list reloads on the way back."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Sources"), id="sources-title")
+        yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="sources-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in ("On", "Feed", "Folder", "Unread", "Updated", "Last error"):
+            table.add_column(Text(label), key=label)
+        table.focus()
+        self.load_feeds()
+
+    @property
+    def selected(self) -> Subscription | None:
+        """The feed under the cursor."""
+        table = self.query_one(DataTable)
+        if not self.subscriptions or table.cursor_row < 0:
+            return None
+        return self.subscriptions[min(table.cursor_row, len(self.subscriptions) - 1)]
+
+    def set_status(self, message: str) -> None:
+        self.query_one("#sources-status", Static).update(Text(clean_line(message, 300)))
+
+    @work(exclusive=True, group="sources", exit_on_error=False)
+    async def load_feeds(self) -> None:
+        """Show the user's feeds."""
+        self.subscriptions = await self.library.subscriptions()
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        now = self.clock()
+        for sub in self.subscriptions:
+            table.add_row(
+                Text("✓" if sub.enabled else "·"),
+                Text(clean_line(sub.title, 60)),
+                Text(clean_line(sub.folder, 30)),
+                Text(str(sub.unread), justify="right"),
+                Text(format_age(now - sub.last_fetched) if sub.last_fetched else "never"),
+                Text(clean_line(sub.last_error or "", 60), style="italic"),
+                key=sub.url,
+            )
+        if self.subscriptions:
+            table.move_cursor(row=min(max(row, 0), len(self.subscriptions) - 1))
+            self.set_status(f"{len(self.subscriptions)} feeds · a adds one from a page or feed URL")
+        else:
+            self.set_status(
+                "You read the built-in feeds. Press a to add your own, by page or feed URL."
+            )
+
+    def action_add(self) -> None:
+        self.app.push_screen(
+            Prompt("Add a feed: a feed's URL, or any page of the site", placeholder="https://…"),
+            self._add_url,
+        )
+
+    def _add_url(self, url: str | None) -> None:
+        if url:
+            self.discover(url if "://" in url else f"https://{url}")
+
+    @work(exclusive=True, group="sources-network", exit_on_error=False)
+    async def discover(self, url: str) -> None:
+        """Find the feeds at `url`; subscribe, asking first when there are several."""
+        self.set_status(f"Looking for feeds at {url}…")
+        try:
+            found = await self.library.discover(url)
+        except (FetchError, FeedError) as error:
+            self.set_status(f"No feed added: {error}")
+            return
+        if len(found) == 1:
+            self.subscribe(found[0])
+        else:
+            self.app.push_screen(FeedChooser(found), self._chosen)
+
+    def _chosen(self, found: DiscoveredFeed | None) -> None:
+        if found is not None:
+            self.subscribe(found)
+
+    @work(exclusive=True, group="sources-network", exit_on_error=False)
+    async def subscribe(self, found: DiscoveredFeed) -> None:
+        """Subscribe to one discovered feed and store its stories."""
+        self.set_status(f"Adding {found.url}…")
+        try:
+            new = await self.library.subscribe(found)
+        except (FetchError, FeedError, StoreError) as error:
+            self.set_status(f"Could not add {found.url}: {error}")
+            return
+        self.changed = True
+        self.set_status(f"Added {found.title or found.url}: {new} stories")
+        self.load_feeds()
+
+    def action_rename(self) -> None:
+        if (sub := self.selected) is not None:
+            self.app.push_screen(
+                Prompt("Rename the feed", value=sub.title),
+                lambda name: self.change_feed(sub.url, name=name) if name else None,
+            )
+
+    def action_toggle(self) -> None:
+        if (sub := self.selected) is not None:
+            self.change_feed(sub.url, enabled=not sub.enabled)
+
+    def action_remove(self) -> None:
+        if (sub := self.selected) is not None:
+            self.app.push_screen(
+                Prompt(f"Remove {clean_line(sub.title, 60)}? Type yes to confirm"),
+                lambda answer: (
+                    self.remove_feed(sub.url) if (answer or "").lower() == "yes" else None
+                ),
+            )
+
+    @work(group="sources", exit_on_error=False)
+    async def change_feed(
+        self, url: str, *, name: str | None = None, enabled: bool | None = None
+    ) -> None:
+        """Rename, enable or disable a feed."""
+        await self.library.update_subscription(url, name=name, enabled=enabled)
+        self.changed = True
+        self.load_feeds()
+
+    @work(group="sources", exit_on_error=False)
+    async def remove_feed(self, url: str) -> None:
+        """Unsubscribe from a feed."""
+        await self.library.unsubscribe(url)
+        self.changed = True
+        self.load_feeds()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
