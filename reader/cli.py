@@ -525,9 +525,12 @@ def cache_command(settings: Settings, action: str | None) -> int:
 def run_app(settings: Settings, config: UserConfig, problems: list[str]) -> int:
     """Start the reader in the terminal; problems in the settings file are shown in it."""
     from reader.library import Library
+    from reader.settings import config_path
     from reader.ui.app import NewsReaderApp
 
-    app = NewsReaderApp(Library(settings), config=config, problems=problems)
+    app = NewsReaderApp(
+        Library(settings), config=config, problems=problems, config_file=config_path()
+    )
     app.run()
     return app.return_code or EXIT_OK
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from reader.cleaner import CleanError, PageCleaner
 from reader.config import DEFAULT_FEEDS, USER_AGENT, Settings
 from reader.document import Document
 from reader.extract import extract
-from reader.extract.page_text import page_text
 from reader.feeds import FeedError, parse_feed
 from reader.feeds.discover import DiscoveredFeed, discover_feeds, fetch_feed
 from reader.net import FetchError, FetchResult, HttpClient
@@ -28,6 +28,16 @@ MAX_RETRY_AFTER = 24 * 3600
 """Longest wait a server can impose on us: a Retry-After of a year is someone's mistake."""
 PREFETCH_BATCH = 200
 """Articles one refresh prefetches at most: the newest first; the rest wait for the next."""
+
+BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "an image (PNG)"),
+    (b"\xff\xd8\xff", "an image (JPEG)"),
+    (b"GIF8", "an image (GIF)"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "a compressed file"),
+)
+"""Leading bytes of files that are never web pages, whatever their Content-Type says."""
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 """Content types cleaned as pages; an absent type is given the benefit of the doubt."""
@@ -86,11 +96,29 @@ async def fetch_page(client: HttpClient, url: str, settings: Settings) -> FetchR
     result = await client.get(
         url, timeout=settings.article_timeout, max_bytes=settings.max_article_bytes
     )
-    if result.content_type not in HTML_TYPES:
-        raise FetchError(f"not an HTML page ({clean_line(result.content_type, 60)})")
     if not result.content.strip():
         raise FetchError("the page is empty")
+    if (kind := not_html(result.content_type, result.content)) is not None:
+        raise FetchError(f"not an HTML page: {kind}")
     return result
+
+
+def not_html(content_type: str, content: bytes) -> str | None:
+    """What a response is when it is not a web page (a PDF, an image…), from its type or bytes.
+
+    The bytes win: servers label PDFs and images text/html often enough.
+    """
+    head = content[:16].lstrip()
+    for magic, kind in BINARY_SIGNATURES:
+        if head.startswith(magic):
+            return kind
+    if content_type == "application/pdf":
+        return "a PDF document"
+    if content_type.startswith(("image/", "video/", "audio/")):
+        return f"{content_type.split('/')[0]} ({clean_line(content_type, 60)})"
+    if content_type not in HTML_TYPES:
+        return clean_line(content_type, 60)
+    return None
 
 
 async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Document:
@@ -100,17 +128,13 @@ async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Doc
     return await asyncio.to_thread(extract, result.content, result.url, content_type)
 
 
-def _clean_page(content: bytes, url: str, content_type: str | None) -> tuple[Document, str]:
-    """The cleaned article and the page's full text: one thread hop for both."""
-    return extract(content, url, content_type), page_text(content, content_type)
-
-
 class Library:
     """Feeds, stories and articles for one data directory."""
 
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         self.store = store or Store(settings.database_path)
+        self.cleaner = PageCleaner()
         self._client: HttpClient | None = None
 
     @property
@@ -127,6 +151,7 @@ class Library:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        await asyncio.to_thread(self.cleaner.close)
         self.store.close()
 
     def feed_urls(self) -> tuple[str, ...]:
@@ -274,9 +299,10 @@ class Library:
         except FetchError as error:
             return ArticleOutcome(None, clean_line(str(error), 200))
         content_type = result.headers.get("content-type")
-        document, text = await asyncio.to_thread(
-            _clean_page, result.content, result.url, content_type
-        )
+        try:
+            document, text = await self.cleaner.clean(result.content, result.url, content_type)
+        except CleanError as error:
+            return ArticleOutcome(None, str(error))
         await asyncio.to_thread(self.store.save_article, url, document, text)
         return ArticleOutcome(document, page_text=text)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -43,6 +45,17 @@ def _story(paragraphs: int = 6) -> str:
 
 def _kinds(doc: Document) -> list[str]:
     return [block.kind for block in doc.blocks]
+
+
+def test_the_engine_is_headless_and_offline() -> None:
+    """Importing and running the cleaner pulls in neither the UI nor the HTTP client."""
+    code = (
+        "import sys; from reader.extract import extract; extract('<p>x</p>'); "
+        "bad = {'textual', 'httpx', 'rich'} & set(sys.modules); assert not bad, bad"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 # -- seed acceptance ---------------------------------------------------------------------------
@@ -188,6 +201,28 @@ def test_page_fallbacks_title_and_time() -> None:
     doc = extract(_page(body + _story(), "<title>The Real Headline Here | Paper</title>"))
     assert doc.title == "The Real Headline Here"
     assert doc.published == "2025-05-05T10:00"
+
+
+@pytest.mark.parametrize(
+    ("meta_date", "expected"),
+    [
+        ("2024-03-05T10:00:00+01:00", "2024-03-05T10:00:00+01:00"),
+        ("Tue, 05 Mar 2024 09:00:00 GMT", "2024-03-05T09:00:00+00:00"),
+        ("March 5, 2024, 10:00 AM EST", "2024-03-05"),
+        ("5 Mar 2024", "2024-03-05"),
+    ],
+)
+def test_dates_come_out_as_iso_8601(meta_date: str, expected: str) -> None:
+    head = f'<meta property="article:published_time" content="{meta_date}">'
+    assert extract(_page(_story(), head)).published == expected
+
+
+def test_placeholder_dates_are_skipped() -> None:
+    head = (
+        '<meta property="article:published_time" content="0001-01-01T00:00:00">'
+        '<meta name="date" content="2023-07-08">'
+    )
+    assert extract(_page(_story(), head)).published == "2023-07-08"
 
 
 def test_broken_json_ld_is_ignored() -> None:

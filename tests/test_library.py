@@ -14,6 +14,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from reader.config import Settings
 from reader.library import Library
 from reader.store import _SCHEMA_V1, SCHEMA_VERSION, Store
@@ -257,3 +259,58 @@ def test_sigkill_during_sync_loses_nothing_committed(http_server, tmp_path: Path
     store = Store(tmp_path / "library.sqlite3")
     assert len(store.stories()) == 30
     assert 1 <= store.stats().articles < 30
+
+
+async def test_a_page_that_overruns_its_cleaning_deadline_is_abandoned() -> None:
+    from reader.cleaner import CleanError, PageCleaner
+
+    page = (Path(__file__).parent / "fixtures/site/quiet-harbour.html").read_bytes()
+    cleaner = PageCleaner(timeout=0.0001)
+    try:
+        with pytest.raises(CleanError, match="gave up cleaning"):
+            await cleaner.clean(page, "http://127.0.0.1/a", "text/html")
+        cleaner.timeout = 30
+        document, text = await cleaner.clean(page, "http://127.0.0.1/a", "text/html")
+        assert document.title and "hydrophone" in text
+    finally:
+        cleaner.close()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "named"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "application/pdf", "a PDF document"),
+        (b"%PDF-1.4 labelled as a web page", "text/html", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "text/html", "an image (PNG)"),
+        (b"GIF89a\x01\x00", "image/gif", "an image (GIF)"),
+        (b"   \n\t ", "text/html", "the page is empty"),
+        (b"", "text/html", "the page is empty"),
+    ],
+)
+async def test_what_is_not_a_page_is_named(
+    http_server, tmp_path: Path, body: bytes, content_type: str, named: str
+) -> None:
+    http_server.route("/thing", body=body, headers={"Content-Type": content_type})
+    library = library_for(tmp_path, [])
+    try:
+        outcome = await library.open_url(http_server.url("/thing"))
+        assert outcome.document is None and named in (outcome.error or "")
+    finally:
+        await library.aclose()
+
+
+def test_sync_prints_a_summary_and_fails_only_when_every_source_fails(
+    http_server, tmp_path: Path
+) -> None:
+    import io
+
+    from reader.sync import run_sync
+
+    out, err = io.StringIO(), io.StringIO()
+    feeds = (http_server.url("/feeds/rss2.xml"), http_server.url("/feeds/missing.xml"))
+    assert run_sync(Settings(data_dir=tmp_path, feeds=feeds), out=out, err=err) == 0
+    assert out.getvalue().strip() == "1/2 feeds updated, 3 new stories, 1 articles cached, 2 failed"
+    assert "missing.xml" in err.getvalue() and "404" in err.getvalue()
+    out = io.StringIO()
+    dead = (http_server.url("/feeds/missing.xml"),)
+    assert run_sync(Settings(data_dir=tmp_path, feeds=dead), out=out, err=io.StringIO()) == 1

@@ -381,6 +381,15 @@ def _holds_teasers(node: LexborNode, length: int, minimum: int) -> bool:
     return len(node.css("article")) - (node.tag == "article") >= minimum
 
 
+def _inside_article(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        if parent.tag == "article":
+            return True
+        parent = parent.parent
+    return False
+
+
 def is_junk(
     node: LexborNode,
     tag: str,
@@ -414,6 +423,10 @@ def is_junk(
     ):
         # The headline block (kicker, title, byline, date): the Document carries these already.
         return True
+    if tag == "article":
+        # An <article> inside another is a separate piece by the HTML standard: a comment, a
+        # related story, or the next post when a page leaves its own <article> unclosed.
+        return _inside_article(node) or _holds_teasers(node, length, MIN_TEASERS)
     if tag not in CONDITIONAL_TAGS:
         return False
     quote = node.css_first("blockquote")
@@ -452,7 +465,7 @@ class BlockBuilder:
         self.base = base
         self.scores = scores
         self.frames: list[_Frame] = [_Frame("root")]
-        self.spans: list[_Run] = []
+        self.runs: list[_Run] = []
         """Pending inline text, turned into Spans at a flush."""
         self.styles: list[tuple[InlineStyle, str | None]] = []
         self.style: tuple[InlineStyle, str | None] = ("text", None)
@@ -505,6 +518,9 @@ class BlockBuilder:
             elif tag[:1] != "-" and self._enter(node, tag):
                 open_tags.append(tag)
                 pending.append(node.iter(include_text=True))
+        # Cut short: close what is open so lists, quotes and headings keep their content.
+        for tag in reversed(open_tags):
+            self._leave(tag)
 
     # -- events ----------------------------------------------------------------------------
 
@@ -622,8 +638,8 @@ class BlockBuilder:
             return
         if text.isspace():
             # Indentation between tags, the commonest text node: no regex needed.
-            if self.spans:
-                self._add_run(" ", self.spans[-1].style, self.spans[-1].href)
+            if self.runs:
+                self._add_run(" ", self.runs[-1].style, self.runs[-1].href)
             return
         style, href = self.style
         # Collapse whitespace; str.split (which knows Unicode spaces) outruns a regex here.
@@ -652,7 +668,7 @@ class BlockBuilder:
 
     def _add_run(self, text: str, style: InlineStyle, href: str | None) -> None:
         """Append inline text, merging it into the previous run of the same style."""
-        runs = self.spans
+        runs = self.runs
         if runs:
             last = runs[-1]
             if text.startswith(" ") and last.parts[-1].endswith((" ", "\n")):
@@ -670,7 +686,7 @@ class BlockBuilder:
 
     def _take_spans(self) -> tuple[Span, ...]:
         """The pending inline text as spans, ends trimmed; the buffer is emptied."""
-        runs, self.spans = self.spans, []
+        runs, self.runs = self.runs, []
         texts = ["".join(run.parts) for run in runs]
         while texts and not texts[-1].strip():
             texts.pop()
@@ -687,7 +703,7 @@ class BlockBuilder:
 
     def _flush(self) -> None:
         """Close the pending inline text into a paragraph (not inside a heading)."""
-        if self.heading_level or not self.spans:
+        if self.heading_level or not self.runs:
             return
         spans = self._take_spans()
         if spans:

@@ -333,7 +333,13 @@ class Scorer:
     def _common_ancestor(
         self, top: LexborNode, top_score: float, others: list[Candidate]
     ) -> LexborNode:
-        """The ancestor shared by several near-best candidates, when the body is split."""
+        """The ancestor shared by several near-best candidates, when the body is split.
+
+        Never above an `<article>`: it is a whole story by definition, and near-best
+        `<article>`s around it are other stories (a blog's front page under a post).
+        """
+        if top.tag == "article":
+            return top
         close = [c.node for c in others if self.final(c) >= CLOSE_CANDIDATE_RATIO * top_score]
         if len(close) < MIN_CLOSE_CANDIDATES:
             return top
@@ -356,9 +362,13 @@ class Scorer:
         for parent in _ancestors(top):
             if parent.tag == "body":
                 break
-            score = self.score_of(parent)
-            if score is None:
+            found = self.candidates.get(parent.mem_id)
+            if found is None:
                 continue
+            # The raw score bounds the final one: below the floor, skip the link scan.
+            if found.score < threshold:
+                break
+            score = self.final(found)
             if score < threshold:
                 break
             if score > last:
@@ -386,8 +396,11 @@ class Scorer:
                 bonus = top_score * SIBLING_SCORE_SHARE
             found = self.candidates.get(sibling.mem_id)
             if found is not None:
-                scored = found.earned >= SIBLING_MIN_EARNED
-                if scored and self.final(found) + bonus >= threshold:
+                if (
+                    found.earned >= SIBLING_MIN_EARNED
+                    and found.score + bonus >= threshold
+                    and self.final(found) + bonus >= threshold
+                ):
                     kept.append(sibling)
             elif sibling.tag == "p" and self._paragraph_continues(sibling):
                 kept.append(sibling)

@@ -175,7 +175,8 @@ BOILERPLATE_LINE = re.compile(
     r"^(advertisement|advertising|advert|ad|sponsored|share( this)?( article| story)?"
     r"|share on \w+|like this (story|article)\?.{0,60}|.{0,40}(requires|enable) javascript.{0,40}"
     r"|(image|photo|media) (copyright|credit) .{0,60}"
-    r"|tweet|email|print|comments?|read more|continue reading|click here|related( stories"
+    r"|tweet|email|print|comments?|read more|learn more|continue reading|click here"
+    r"|related( stories"
     r"| articles| content| coverage)?|(sign up|subscribe)( for| to)? .{0,60}|more from .{0,60}"
     r"|follow us( on .{0,40})?|don'?t miss|up next|recommended( for you)?|trending( now)?"
     r"|see also|also read|read also|loading\W*|image|photo|video|story continues below"
@@ -187,6 +188,7 @@ BOILERPLATE_LINE = re.compile(
 
 TAIL_FURNITURE = re.compile(
     r"subscribe|sign up|signup|newsletter|follow (us|him|her|me|them)\b"
+    r"|if you (enjoyed|liked) this|^disclaimer\b"
     r"|\bon (twitter|facebook|instagram|youtube|linkedin)\b"
     r"|contributed to this report|reporting by|editing by|writing by|©|copyright|all rights"
     r" reserved|click here|join our|citation:|have a tip|delivered (to|through) your"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from email.utils import parsedate_to_datetime
 from collections import deque
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -68,6 +68,7 @@ _MONTHS = {
         start=1,
     )
 }
+_EMAIL_DATE = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d")
 _WRITTEN_DATE = re.compile(
     r"(?:(?P<day1>\d{1,2})\s+)?(?P<month>[A-Za-z]{3,9})\.?\s+(?:(?P<day2>\d{1,2}),?\s+)?"
     r"(?P<year>\d{4})"
@@ -218,20 +219,24 @@ def _iso_date(value: str | None) -> str | None:
     iso = _ISO_DATE.match(value)
     if iso:
         return value if MIN_YEAR <= int(iso.group(1)) <= MAX_YEAR else None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        parsed = None
-    if parsed is not None:
-        return parsed.isoformat() if MIN_YEAR <= parsed.year <= MAX_YEAR else None
+    if _EMAIL_DATE.match(value):
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+        if parsed is not None:
+            return parsed.isoformat() if MIN_YEAR <= parsed.year <= MAX_YEAR else None
+    # Any other written date keeps only its day: its clock time ("07:47 PM EST") is too
+    # loosely written to convert safely.
     words = _WRITTEN_DATE.search(value)
-    if words:
-        day = words.group("day1") or words.group("day2")
-        month = _MONTHS.get(words.group("month")[:3].lower())
-        year = int(words.group("year"))
-        if month and MIN_YEAR <= year <= MAX_YEAR and 1 <= int(day) <= 31:
-            return f"{year:04d}-{month:02d}-{int(day):02d}"
-    return None
+    if words is None:
+        return None
+    month = _MONTHS.get(words.group("month")[:3].lower())
+    year = int(words.group("year"))
+    day = int(words.group("day1") or words.group("day2") or 0)
+    if not month or not MIN_YEAR <= year <= MAX_YEAR or day > 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}" if day else f"{year:04d}-{month:02d}"
 
 
 def split_authors(text: str) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from reader.document import Block, Document, Heading, Paragraph, block_text, spans_text
+from reader.document import Block, Document, Figure, Heading, Paragraph, block_text, spans_text
 from reader.extract import hints
 from reader.extract.metadata import Metadata
 
@@ -104,10 +104,14 @@ def _is_furniture(block: Block, index: int, meta: Metadata) -> bool:
 
 
 def _is_tail_furniture(block: Block) -> bool:
-    """Whether the last block is a newsletter pitch, a credit line or a copyright notice."""
-    if not isinstance(block, Paragraph):
+    """Whether the last block is a newsletter pitch, a credit line or a copyright notice (or
+    a picture captioned with one: a magazine's subscription banner)."""
+    if isinstance(block, Paragraph):
+        text = spans_text(block.spans)
+    elif isinstance(block, Figure):
+        text = block.caption
+    else:
         return False
-    text = spans_text(block.spans)
     return _words(text) <= TAIL_MAX_WORDS and bool(hints.TAIL_FURNITURE.search(text))
 
 

@@ -12,6 +12,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from reader.library import Library
 from reader.sanitize import clean_line
@@ -107,6 +108,17 @@ class NewsReaderApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.library.aclose()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background task failed unexpectedly: say so in one line and keep running."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.log.error(f"worker {event.worker.name} failed: {error!r}")
+            self.notify(
+                clean_line(f"Something went wrong: {type(error).__name__}: {error}", 300),
+                severity="error",
+                markup=False,
+            )
 
     def set_reading_width(self, width: int) -> None:
         """Use `width` columns for articles from now on, and remember it."""
