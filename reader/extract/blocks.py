@@ -594,6 +594,12 @@ class BlockBuilder:
             return True
         if tag in _BLOCK_TAGS:
             self._flush()
+            child = node.first_child
+            if tag == "p" and child is not None and child.next is None and child.is_text_node:
+                # A paragraph of plain text, the commonest block: no walk needed.
+                self._text(child.text_content or "")
+                self._flush()
+                return False
         return True
 
     def _leave(self, tag: str) -> None:

@@ -115,7 +115,8 @@ _CONTAINERS = ("div", "section")
 # never hold the article, so the selector skips them to keep this Python loop short.
 _PRUNE_SELECTOR = ",".join(
     [f"{tag}[class],{tag}[id]" for tag in _CONTAINERS]
-    + ["[role]", "[hidden]", "[style]", "nav", "aside", "footer", "header", "menu"]
+    + ["[role]", "[hidden]", '[style*="none" i]', '[style*="hidden" i]']
+    + ["nav", "aside", "footer", "header", "menu"]
 )
 
 

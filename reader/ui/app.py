@@ -158,5 +158,12 @@ class NewsReaderApp(App[None]):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        bindings = [active.binding for active in screen.active_bindings.values()]
+        # Ours all carry ids; of Textual's own (focus, selection, sideways scrolling) only the
+        # command palette is worth a line.
+        bindings = [
+            active.binding
+            for active in screen.active_bindings.values()
+            if active.binding.id
+            or active.binding.action in ("command_palette", "app.command_palette")
+        ]
         self.push_screen(HelpScreen("Keys", describe_bindings(bindings, self.get_key_display)))

@@ -138,7 +138,10 @@ class SourcesScreen(Screen[None]):
             )
         if self.subscriptions:
             table.move_cursor(row=min(max(row, 0), len(self.subscriptions) - 1))
-            self.set_status(f"{len(self.subscriptions)} feeds · a adds one from a page or feed URL")
+            count = len(self.subscriptions)
+            self.set_status(
+                f"{count} feed{'s' if count != 1 else ''} · a adds one from a page or feed URL"
+            )
         else:
             self.set_status(
                 "You read the built-in feeds. Press a to add your own, by page or feed URL."

@@ -247,12 +247,12 @@ class ArticleView(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Down", show=False, id="scroll_down"),
         Binding("k,up", "scroll_up", "Up", show=False, id="scroll_up"),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup,b", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("pageup,b", "page_up", "Page up", show=False, id="page_up"),
         Binding("g,home", "scroll_home", "Top", show=False, id="scroll_top"),
         Binding("G,end", "scroll_end", "Bottom", show=False, id="scroll_bottom"),
-        Binding("left", "code_left", "Code left", show=False),
-        Binding("right", "code_right", "Code right", show=False),
+        Binding("left", "code_left", "Code left", show=False, id="code_left"),
+        Binding("right", "code_right", "Code right", show=False, id="code_right"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

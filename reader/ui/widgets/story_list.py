@@ -56,8 +56,8 @@ class StoryList(ScrollView, can_focus=True):
         Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
         Binding("g,home", "first", "First", show=False, id="first"),
         Binding("G,end", "last", "Last", show=False, id="last"),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
         Binding("enter", "open", "Open", id="open"),
     ]
 
