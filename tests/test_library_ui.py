@@ -159,3 +159,10 @@ async def test_a_remapped_key_works_and_is_listed(http_server, tmp_path: Path) -
         assert isinstance(app.screen, HelpScreen)
         rows = {description: keys for keys, description in app.screen.keys}
         assert rows["Refresh"] == "^r"
+
+
+def test_every_remappable_action_is_documented() -> None:
+    from reader.ui.app import binding_ids
+
+    documented = (Path(__file__).parents[1] / "docs" / "config.md").read_text()
+    assert [name for name in sorted(binding_ids()) if f"| `{name}` |" not in documented] == []

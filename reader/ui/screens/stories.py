@@ -41,6 +41,7 @@ class StoriesScreen(Screen[None]):
         Binding("f", "cycle_filter", "Filter", id="filter"),
         Binding("F", "pick_feed", "Feeds", id="feeds"),
         Binding("S", "sources", "Sources", id="sources"),
+        Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
         Binding("m", "toggle_read", "Read/unread", show=False, id="toggle_read"),
         Binding("A", "mark_all_read", "All read", show=False, id="mark_all_read"),
         Binding("s", "toggle_saved", "Save", show=False, id="toggle_saved"),
@@ -249,6 +250,15 @@ class StoriesScreen(Screen[None]):
 
     def action_search(self) -> None:
         self.app.push_screen(SearchScreen(self.library, self.clock), lambda _: self.load_stories())
+
+    def action_next_unread(self) -> None:
+        stories = self.story_list.stories
+        start = self.story_list.cursor + 1
+        for index in (*range(start, len(stories)), *range(start)):
+            if not stories[index].is_read:
+                self.story_list.cursor = index
+                return
+        self.notify("No unread stories.", timeout=2)
 
     def action_toggle_read(self) -> None:
         if (story := self.story_list.highlighted) is not None:
