@@ -153,3 +153,29 @@ async def test_zen_hides_everything_but_the_text(http_server, tmp_path: Path) ->
         await pilot.press("z")
         await pilot.pause()
         assert status_bar.display
+
+
+async def test_theme_and_width_are_saved_to_the_settings_file(http_server, tmp_path: Path) -> None:
+    from ui_support import FROZEN_NOW
+
+    from reader.config import Settings
+    from reader.library import Library
+    from reader.settings import load_config
+
+    config_file = tmp_path / "config.toml"
+    settings = Settings(data_dir=tmp_path, feeds=(http_server.url(READING_FEED),))
+    app = NewsReaderApp(Library(settings), clock=lambda: FROZEN_NOW, config_file=config_file)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_story(app, pilot, "linked.html")
+        app.theme = "nord"
+        await pilot.press("minus")
+        await settle(app)
+        await app.workers.wait_for_complete()
+    config, problems = load_config(config_file)
+    assert problems == []
+    assert (config.theme, config.reading_width) == ("nord", 68)
+
+    app = NewsReaderApp(Library(settings), clock=lambda: FROZEN_NOW, config=config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_story(app, pilot, "linked.html")
+        assert app.theme == "nord" and screen.view.measure == 68
