@@ -218,6 +218,7 @@ class FeedOverview:
     unread: int
     last_error: str | None
     last_fetched: float | None
+    folder: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,10 +525,10 @@ class Store:
         with self._lock:
             rows = self._db.execute(
                 "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url),"
-                " COUNT(s.id), COALESCE(SUM(s.is_read = 0), 0), f.last_error, f.last_fetched"
-                " FROM feeds f LEFT JOIN stories s ON s.feed_id = f.id"
+                " COUNT(s.id), COALESCE(SUM(s.is_read = 0), 0), f.last_error, f.last_fetched,"
+                " f.folder FROM feeds f LEFT JOIN stories s ON s.feed_id = f.id"
                 f" WHERE f.url IN ({', '.join('?' * len(urls))})"
-                " GROUP BY f.id ORDER BY 2 COLLATE NOCASE",
+                " GROUP BY f.id ORDER BY f.folder, 2 COLLATE NOCASE",
                 urls,
             ).fetchall()
         return [FeedOverview(*row) for row in rows]

@@ -166,3 +166,29 @@ def test_every_remappable_action_is_documented() -> None:
 
     documented = (Path(__file__).parents[1] / "docs" / "config.md").read_text()
     assert [name for name in sorted(binding_ids()) if f"| `{name}` |" not in documented] == []
+
+
+async def test_feeds_pane_groups_feeds_by_folder(http_server, tmp_path: Path) -> None:
+    app = make_app(tmp_path, [])
+    library = app.library
+    library.settings = Settings(data_dir=tmp_path)
+    library.store.subscribe(http_server.url("/feeds/rss2.xml"), folder="Local")
+    library.store.subscribe(http_server.url("/feeds/atom.xml"), folder="Science/Space")
+    library.store.subscribe(http_server.url("/feeds/rss1.xml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await pilot.press("F")
+        await settle(app)
+        options = app.screen.query_one(OptionList)
+        labels = [
+            (str(options.get_option_at_index(i).prompt), options.get_option_at_index(i).disabled)
+            for i in range(options.option_count)
+        ]
+        assert labels == [
+            ("All feeds  (9 unread)", False),
+            ("Valley Courier  3/3", False),
+            ("Local", True),
+            ("  Harbour Gazette  3/3", False),
+            ("Science/Space", True),
+            ("  Orbit Weekly  3/3", False),
+        ]

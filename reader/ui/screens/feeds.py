@@ -48,8 +48,13 @@ class FeedPicker(ModalScreen[tuple[str, str] | None]):
         options = self.query_one(OptionList)
         total_unread = sum(feed.unread for feed in self.feeds)
         options.add_option(Option(Text(f"All feeds  ({total_unread} unread)"), id=ALL_FEEDS))
+        folder = ""
         for feed in self.feeds:
-            line = Text(clean_line(feed.title, 60), style="bold" if feed.unread else "")
+            if feed.folder != folder:
+                folder = feed.folder
+                options.add_option(Option(Text(clean_line(folder, 60), style="dim"), disabled=True))
+            indent = "  " if folder else ""
+            line = Text(indent + clean_line(feed.title, 60), style="bold" if feed.unread else "")
             line.append(f"  {feed.unread}/{feed.stories}", "dim")
             if feed.last_error:
                 line.append(f"  ⚠ {clean_line(feed.last_error, 80)}", "italic")
