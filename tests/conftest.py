@@ -29,6 +29,16 @@ def _no_network_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", _loopback_only)
 
 
+@pytest.fixture(autouse=True)
+def _no_user_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Keep the user's own settings and library out of every test, and safe from them."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("NEWSREADER_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("NEWSREADER_DATA_DIR", str(home / "data"))
+
+
 @pytest.fixture
 def http_server() -> Iterator[LoopbackServer]:
     """A fresh loopback HTTP server, stopped at teardown."""

@@ -314,3 +314,20 @@ def test_sync_prints_a_summary_and_fails_only_when_every_source_fails(
     out = io.StringIO()
     dead = (http_server.url("/feeds/missing.xml"),)
     assert run_sync(Settings(data_dir=tmp_path, feeds=dead), out=out, err=io.StringIO()) == 1
+
+
+def test_cache_command_reports_and_prunes(
+    http_server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reader.cli import main
+
+    feed = http_server.url("/feeds/rss2.xml")
+    assert main(["sync", "--feed", feed, "--data-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["cache", "--data-dir", str(tmp_path)]) == 0
+    report = dict(line.split("\t") for line in capsys.readouterr().out.splitlines())
+    assert report["stories"] == "3 (3 unread, 0 saved)"
+    assert report["articles"].startswith("1 cached")
+    assert main(["cache", "prune", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr()
+    assert "pruned 0 cached articles" in out.err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -80,6 +81,7 @@ class NewsReaderApp(App[None]):
         self.config = config
         self.config_file = config_file
         self.problems = list(problems)
+        self._settings_lock = threading.Lock()
         self.reading_width = config.reading_width
         """Columns of the reading column, carried from one article to the next."""
         unknown = sorted(set(config.keys) - binding_ids())
@@ -131,7 +133,8 @@ class NewsReaderApp(App[None]):
         if self.config_file is None:
             return
         try:
-            save_config(self.config_file, **values)
+            with self._settings_lock:  # two saves at once would each drop the other's change
+                save_config(self.config_file, **values)
         except (OSError, ValueError) as error:
             self.call_from_thread(
                 self.notify, f"Could not save settings: {error}", severity="warning", markup=False

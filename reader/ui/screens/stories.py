@@ -46,6 +46,7 @@ class StoriesScreen(Screen[None]):
         Binding("A", "mark_all_read", "All read", show=False, id="mark_all_read"),
         Binding("s", "toggle_saved", "Save", show=False, id="toggle_saved"),
         Binding("x", "stop_prefetch", "Stop caching", show=False, id="stop_prefetch"),
+        Binding("R", "refetch", "Fetch article again", show=False, id="refetch"),
         Binding("o", "open_in_browser", "Browser", id="open_in_browser"),
         Binding("question_mark", "app.help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
@@ -227,6 +228,20 @@ class StoriesScreen(Screen[None]):
     def action_open_in_browser(self) -> None:
         if (story := self.story_list.highlighted) is not None:
             open_link(self, story.link)
+
+    @work(group="refetch", exit_on_error=False)
+    async def action_refetch(self) -> None:
+        """Fetch and clean the highlighted story's article again, replacing the cached copy."""
+        story = self.story_list.highlighted
+        if story is None:
+            return
+        self.set_status(f"Fetching {clean_line(story.title, 80)} again…")
+        outcome = await self.library.open_article(story, refetch=True)
+        if outcome.document is None:
+            self.set_status(f"Could not fetch the article again: {outcome.error}")
+        else:
+            self.set_status("Article fetched again and cached")
+            self.load_stories()
 
     def action_cycle_filter(self) -> None:
         self.show = FILTERS[(FILTERS.index(self.show) + 1) % len(FILTERS)]
