@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
@@ -28,6 +28,13 @@ MARKER_WIDTH = 4
 UNREAD_MARK = "●"
 CACHED_MARK = "↓"
 SAVED_MARK = "★"
+
+
+def fit(text: str, width: int) -> str:
+    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, max(0, width - 1)) + "…" if width else ""
 
 
 def format_age(seconds: float) -> str:
@@ -172,8 +179,8 @@ class StoryList(ScrollView, can_focus=True):
         title_width = max(0, width - MARKER_WIDTH - source_width - AGE_WIDTH - 4)
         segments = [
             Segment(" " + markers, marker_style),
-            Segment(" " + set_cell_size(title, title_width), text_style),
-            Segment("  " + set_cell_size(source, source_width), meta_style),
+            Segment(" " + fit(title, title_width), text_style),
+            Segment("  " + fit(source, source_width), meta_style),
             Segment(" " + age.rjust(AGE_WIDTH), meta_style),
         ]
         strip = Strip(segments)
