@@ -58,13 +58,14 @@ def clean_block(text: str | None) -> str:
 def is_web_url(url: str | None) -> bool:
     """Whether `url` is an absolute http(s) URL with a host: the only kind we fetch, open or follow.
 
-    Surrounding whitespace is tolerated (callers strip it); anything `clean_line` would change,
-    such as a control character or a line break, makes it no URL at all. Length is the caller's
-    business: feeds keep links up to 4,096 characters.
+    Surrounding ASCII whitespace is tolerated (callers strip it); anything `clean_line` would
+    change, such as a control character or a line break, makes it no URL at all. Length is the
+    caller's business: feeds keep links up to 4,096 characters.
     """
     if not url:
         return False
-    url = url.strip()
+    # Only ASCII whitespace: str.strip() would also drop controls such as U+001F or U+0085.
+    url = url.strip(" \t\n\r\f")
     if not url[:8].lower().startswith(("http://", "https://")) or clean_line(url, len(url)) != url:
         return False
     try:

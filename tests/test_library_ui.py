@@ -192,3 +192,19 @@ async def test_feeds_pane_groups_feeds_by_folder(http_server, tmp_path: Path) ->
             ("Science/Space", True),
             ("  Orbit Weekly  3/3", False),
         ]
+
+
+async def test_every_action_of_the_screen_is_in_the_command_palette(
+    http_server, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, [http_server.url("/feeds/rss2.xml")])
+    async with app.run_test(size=(100, 30)):
+        await settle(app)
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        assert {"Refresh", "Search", "Filter", "Feeds", "Sources", "Save", "All read"} <= set(
+            commands
+        )
+        hits = http_server.hits["/feeds/rss2.xml"]
+        await commands["Refresh"].callback()
+        await settle(app)
+        assert http_server.hits["/feeds/rss2.xml"] == hits + 1

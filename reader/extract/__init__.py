@@ -12,9 +12,9 @@ from selectolax.lexbor import LexborHTMLParser
 from reader.document import Block, Document
 from reader.extract.blocks import BlockBuilder, lead_figure
 from reader.extract.budget import over_budget
-from reader.extract.content import Scorer, prune
+from reader.extract.content import DROP_TAGS, Scorer, prune
 from reader.extract.decode import decode_html
-from reader.extract.metadata import Metadata, page_base, read_metadata
+from reader.extract.metadata import Metadata, page_base, read_metadata, scan_page
 from reader.extract.tidy import not_article_reason, tidy
 from reader.sanitize import clean_line, is_web_url
 
@@ -45,11 +45,12 @@ def _extract(html: str, url: str | None) -> Document:
         return Document(url=url, is_article=False, note=reason)
     tree = LexborHTMLParser(html)
     base = page_base(tree, url)
-    meta = read_metadata(tree, base)
+    scan = scan_page(tree, DROP_TAGS)
+    meta = read_metadata(tree, base, scan)
     body = tree.body
     if body is None:
         return _document(meta, url, [], "the page has no body")
-    prune(body)
+    prune(body, scan.dropped)
     scorer = Scorer(body)
     main, nodes = scorer.article_nodes()
     if main is None:

@@ -73,6 +73,7 @@ _WRITTEN_DATE = re.compile(
     r"(?:(?P<day1>\d{1,2})\s+)?(?P<month>[A-Za-z]{3,9})\.?\s+(?:(?P<day2>\d{1,2}),?\s+)?"
     r"(?P<year>\d{4})"
 )
+_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9][A-Za-z0-9.\-]*(?::[0-9]*)?(?:[/?#][!-~]*)?\Z")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
 _BY_PREFIX = re.compile(r"^\s*(?:written\s+)?by[:\s]+", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.IGNORECASE)
@@ -100,6 +101,10 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     href = href.strip()
     if href.startswith(("https://", "http://")):
         # Already absolute, as most links are: urljoin (~5 µs a link) would change nothing.
+        # A plain URL (printable ASCII, a host of letters, digits, dots and hyphens) is one
+        # `is_web_url` accepts: one regex match spares its cleaning and parsing (~3 µs).
+        if _PLAIN_WEB_URL.match(href):
+            return href
         return href if is_web_url(href) else None
     if href.startswith(("data:", "javascript:", "#")):
         return None
@@ -123,10 +128,10 @@ def _in_head_first(tree: LexborHTMLParser, selector: str) -> LexborNode | None:
     return found if found is not None else tree.css_first(selector)
 
 
-def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+def _meta_tags(nodes: list[LexborNode]) -> dict[str, str]:
     """Meta tags as lowercased name/property → content; the first occurrence wins."""
     found: dict[str, str] = {}
-    for node in tree.css("meta"):
+    for node in nodes:
         attrs = node.attributes
         content = attrs.get("content")
         if not content:
@@ -138,10 +143,10 @@ def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
     return found
 
 
-def _json_ld_objects(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+def _json_ld_objects(scripts: list[LexborNode]) -> list[dict[str, Any]]:
     """Every JSON object in the page's JSON-LD scripts, flattening arrays and @graph."""
     objects: list[dict[str, Any]] = []
-    for script in tree.css('script[type="application/ld+json"]'):
+    for script in scripts:
         raw = script.text(deep=True)
         if not raw or len(raw) > MAX_JSON_LD_CHARS:
             continue
@@ -272,12 +277,66 @@ def clean_title(title: str, site_name: str, h1: str) -> str:
     return longest if len(longest.split()) >= TITLE_MIN_WORDS else title
 
 
-def read_metadata(tree: LexborHTMLParser, base: str | None) -> Metadata:
+@dataclass(slots=True)
+class PageScan:
+    """What one selector pass over the whole page finds, before anything is removed: the
+    metadata's sources, and the elements the cleaner drops (see `scan_page`)."""
+
+    metas: list[LexborNode] = field(default_factory=list)
+    json_ld: list[LexborNode] = field(default_factory=list)
+    h1: LexborNode | None = None
+    dropped: list[LexborNode] = field(default_factory=list)
+    """Elements of `drop_tags` in the body, in document order."""
+
+
+def _is_json_ld(script: LexborNode) -> bool:
+    """Whether a `<script>` holds JSON-LD (its type compared without regard to ASCII case, as
+    the selector `script[type="application/ld+json"]` does in an HTML document)."""
+    kind = script.attributes.get("type")
+    return kind is not None and kind.lower() == "application/ld+json"
+
+
+def scan_page(tree: LexborHTMLParser, drop_tags: tuple[str, ...]) -> PageScan:
+    """One pass of lexbor's selector engine over the head and one over the body, for the meta
+    tags, JSON-LD scripts, the first `<h1>` and the body's elements of `drop_tags`.
+
+    A selector pass over a typical benchmark page costs ~70 µs, whatever it looks for: one
+    pass and a Python loop over what it finds replace four (meta, JSON-LD, h1, dropped tags).
+    """
+    scan = PageScan()
+    head = tree.head
+    if head is not None:
+        for node in head.css("meta,script"):
+            if node.tag == "meta":
+                scan.metas.append(node)
+            elif _is_json_ld(node):
+                scan.json_ld.append(node)
+    body = tree.body
+    if body is None:
+        return scan
+    drop = frozenset(drop_tags)
+    for node in body.css(",".join(("meta", "h1", *drop_tags))):
+        tag = node.tag
+        if tag == "meta":
+            scan.metas.append(node)
+        elif tag == "h1":
+            if scan.h1 is None:
+                scan.h1 = node
+        else:
+            if tag == "script" and _is_json_ld(node):
+                scan.json_ld.append(node)
+            if tag in drop:
+                scan.dropped.append(node)
+    return scan
+
+
+def read_metadata(tree: LexborHTMLParser, base: str | None, scan: PageScan) -> Metadata:
     """The page's metadata, from JSON-LD, OpenGraph/Twitter, meta tags and the page itself.
 
-    `base` is what relative URLs resolve against (see `page_base`)."""
-    meta = _meta_tags(tree)
-    objects = _json_ld_objects(tree)
+    `base` is what relative URLs resolve against (see `page_base`); `scan` holds the meta tags,
+    JSON-LD scripts and first `<h1>` of the page."""
+    meta = _meta_tags(scan.metas)
+    objects = _json_ld_objects(scan.json_ld)
     article = next((o for o in objects if _types(o) & ARTICLE_TYPES), None)
     if article is None:
         article = next((o for o in objects if _types(o) & {"webpage", "itempage"}), None)
@@ -285,7 +344,7 @@ def read_metadata(tree: LexborHTMLParser, base: str | None) -> Metadata:
     by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
     site_ld = next((o for o in objects if _types(o) & {"website"}), {})
 
-    h1_node = tree.body.css_first("h1") if tree.body is not None else None
+    h1_node = scan.h1
     h1 = clean_line(h1_node.text(separator=" "), 500) if h1_node is not None else ""
 
     publisher = _names(ld.get("publisher"), by_id)

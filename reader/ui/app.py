@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from reader.library import Library
@@ -27,7 +28,7 @@ from reader.ui.screens.stories import StoriesScreen
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.story_list import StoryList
 
-REMAPPABLE: tuple[type, ...] = (
+REMAPPABLE: tuple[type[Screen[Any]] | type[Widget], ...] = (
     StoriesScreen,
     ArticleScreen,
     SearchScreen,
@@ -153,7 +154,7 @@ class NewsReaderApp(App[None]):
             yield SystemCommand(
                 binding.description,
                 f"{binding.tooltip or binding.description} ({keys})",
-                partial(active.node.run_action, binding.action),
+                partial(self.run_action, binding.action, active.node),
             )
 
     def action_help(self) -> None:

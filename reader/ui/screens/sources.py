@@ -82,7 +82,7 @@ class SourcesScreen(Screen[None]):
         Binding("escape,q", "back", "Back", id="back"),
         Binding("a", "add", "Add", id="add_feed"),
         Binding("e", "rename", "Rename", id="rename_feed"),
-        Binding("space", "toggle", "Enable/disable", id="toggle_feed"),
+        Binding("space", "toggle_enabled", "Enable/disable", id="toggle_feed"),
         Binding("d", "remove", "Remove", id="remove_feed"),
     ]
 
@@ -189,24 +189,29 @@ class SourcesScreen(Screen[None]):
         self.load_feeds()
 
     def action_rename(self) -> None:
-        if (sub := self.selected) is not None:
-            self.app.push_screen(
-                Prompt("Rename the feed", value=sub.title),
-                lambda name: self.change_feed(sub.url, name=name) if name else None,
-            )
+        if (sub := self.selected) is None:
+            return
 
-    def action_toggle(self) -> None:
+        def renamed(name: str | None) -> None:
+            if name:
+                self.change_feed(sub.url, name=name)
+
+        self.app.push_screen(Prompt("Rename the feed", value=sub.title), renamed)
+
+    def action_toggle_enabled(self) -> None:
         if (sub := self.selected) is not None:
             self.change_feed(sub.url, enabled=not sub.enabled)
 
     def action_remove(self) -> None:
-        if (sub := self.selected) is not None:
-            self.app.push_screen(
-                Prompt(f"Remove {clean_line(sub.title, 60)}? Type yes to confirm"),
-                lambda answer: (
-                    self.remove_feed(sub.url) if (answer or "").lower() == "yes" else None
-                ),
-            )
+        if (sub := self.selected) is None:
+            return
+
+        def confirmed(answer: str | None) -> None:
+            if (answer or "").lower() == "yes":
+                self.remove_feed(sub.url)
+
+        prompt = Prompt(f"Remove {clean_line(sub.title, 60)}? Type yes to confirm")
+        self.app.push_screen(prompt, confirmed)
 
     @work(group="sources", exit_on_error=False)
     async def change_feed(

@@ -264,7 +264,10 @@ class StoriesScreen(Screen[None]):
         self.app.push_screen(SourcesScreen(self.library, self.clock), closed)
 
     def action_search(self) -> None:
-        self.app.push_screen(SearchScreen(self.library, self.clock), lambda _: self.load_stories())
+        def closed(_: None) -> None:
+            self.load_stories()
+
+        self.app.push_screen(SearchScreen(self.library, self.clock), closed)
 
     def action_next_unread(self) -> None:
         stories = self.story_list.stories
