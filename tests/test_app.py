@@ -167,3 +167,17 @@ async def test_keys_screen_lists_bindings(http_server, tmp_path: Path) -> None:
         assert "r" in rows["Refresh"] and "q" in rows["Quit"]
         await pilot.press("escape")
         assert isinstance(app.screen, StoriesScreen)
+
+
+async def test_the_mouse_selects_and_opens_stories(http_server, tmp_path: Path) -> None:
+    app = make_app(tmp_path, feed_urls(http_server))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        story_list = app.screen.query_one(StoryList)
+        await pilot.click(StoryList, offset=(10, 2))
+        assert story_list.cursor == 2
+        assert isinstance(app.screen, StoriesScreen)
+        await pilot.click(StoryList, offset=(10, 2))
+        await settle(app)
+        assert isinstance(app.screen, ArticleScreen)
+        assert app.screen.story.id == story_list.stories[2].id
