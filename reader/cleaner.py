@@ -21,6 +21,9 @@ CLEAN_TIMEOUT = 15.0
 """Seconds one page may take to clean: the worst page of the 181-page corpus takes ~0.1 s."""
 WORKER_PROCESSES = 2
 """Pages cleaned at once: one per core of a small machine."""
+WORKER_MEMORY = 2 * 1024**3
+"""Address space a cleaning process may use (2 GiB): a misnested page that would take
+gigabytes fails with MemoryError, reported as a message, instead of swapping the machine."""
 STOP_TIMEOUT = 1.0
 """Seconds a killed worker is given to exit before it is left to the OS."""
 
@@ -33,6 +36,8 @@ def _serve(connection: Connection) -> None:
     """A worker's loop: clean each page it is sent, until the pipe closes."""
     from reader.extract import extract
     from reader.extract.page_text import page_text
+
+    _limit_memory()
 
     while True:
         try:
@@ -49,6 +54,16 @@ def _serve(connection: Connection) -> None:
         except Exception as error:  # report any failure; the parent turns it into a message
             reply = ("error", type(error).__name__, "")
         connection.send(reply)
+
+
+def _limit_memory() -> None:
+    """Cap this process's address space where the platform allows it."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform, or a lower hard limit is already set
 
 
 def _context() -> BaseContext:
@@ -111,14 +126,15 @@ class PageCleaner:
                 raise CleanError(f"gave up cleaning the page after {self.timeout:.0f} s") from None
             except (EOFError, OSError):
                 await asyncio.to_thread(worker.stop)
-                raise CleanError("the cleaner stopped on this page (out of memory?)") from None
+                raise CleanError("the cleaner stopped on this page") from None
             except BaseException:
                 # Cancelled mid-page: the worker may still be busy with it, so it is not reused.
                 await asyncio.shield(asyncio.to_thread(worker.stop))
                 raise
             self._idle.append(worker)
         if status != "ok":
-            raise CleanError(f"cleaning failed ({document})")
+            reason = "the page needs too much memory" if document == "MemoryError" else document
+            raise CleanError(f"cleaning failed ({reason})")
         return Document.from_dict(document), text
 
     def _start(self) -> _Worker:
