@@ -202,6 +202,11 @@ def _block_from_dict(data: dict[str, Any]) -> Block:
     return Rule()
 
 
+def text_blocks(text: str) -> list[Block]:
+    """Plain text (paragraphs separated by blank lines) as paragraph blocks."""
+    return [Paragraph((Span(part.strip()),)) for part in text.split("\n\n") if part.strip()]
+
+
 def meta_line(document: Document) -> str:
     """Site · authors · date · reading time: the one line under the title."""
     parts = [

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from reader.cleaner import CleanError, PageCleaner
 from reader.config import DEFAULT_FEEDS, USER_AGENT, Settings
-from reader.document import Document
+from reader.document import Block, Document, text_blocks
 from reader.extract import extract
 from reader.feeds import FeedError, parse_feed
 from reader.feeds.discover import DiscoveredFeed, discover_feeds, fetch_feed
@@ -305,6 +305,16 @@ class Library:
             return ArticleOutcome(None, str(error))
         await asyncio.to_thread(self.store.save_article, url, document, text)
         return ArticleOutcome(document, page_text=text)
+
+    async def feed_content(self, story: Story) -> list[Block]:
+        """What the feed itself says of a story, as blocks: its HTML content cleaned, else its
+        plain summary. Cleaned here rather than in a worker process: feeds cap it at 200 KB."""
+        html = await asyncio.to_thread(self.store.story_content, story.id)
+        if html.strip():
+            document = await asyncio.to_thread(extract, html, story.link)
+            if document.blocks:
+                return document.blocks
+        return text_blocks(story.summary)
 
     async def save_position(self, url: str, fraction: float) -> None:
         """Remember the reading position in the cached article of `url`."""

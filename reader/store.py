@@ -594,6 +594,14 @@ class Store:
             conditions.append("s.is_saved = 1")
         return ("WHERE " + " AND ".join(conditions)) if conditions else "", params
 
+    def story_content(self, story_id: int) -> str:
+        """The HTML content the feed gave for a story ("" when it gave none)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT content_html FROM stories WHERE id = ?", (story_id,)
+            ).fetchone()
+        return row[0] if row else ""
+
     def set_read(self, story_id: int, is_read: bool = True) -> None:
         """Mark a story read or unread."""
         with self._transaction() as db:

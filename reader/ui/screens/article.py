@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from reader.browser import open_in_browser
-from reader.document import Paragraph, Span, meta_line
+from reader.document import Block, meta_line, text_blocks
 from reader.library import ArticleOutcome, Library
 from reader.sanitize import clean_block, clean_line
 from reader.store import Story
@@ -59,11 +59,6 @@ def story_meta(story: Story) -> str:
     return " · ".join(part for part in (story.source, story.author, date) if part)
 
 
-def text_blocks(text: str) -> list[Paragraph]:
-    """Plain text (paragraphs separated by blank lines) as paragraph blocks."""
-    return [Paragraph((Span(p),)) for p in clean_block(text).split("\n\n") if p.strip()]
-
-
 @dataclass(slots=True)
 class _Visit:
     """A page seen in this screen: a story's article or a followed link, and where it was left."""
@@ -101,6 +96,8 @@ class ArticleScreen(Screen[int]):
         self.history: list[_Visit] = []
         """Pages left by following a link, most recent last; Back returns to them."""
         self.outcome: ArticleOutcome | None = None
+        self.feed_blocks: list[Block] = []
+        """What the feed says of the story being read: the summary view and the fallback."""
         self.mode: ViewMode = "article"
         self._save_timer: Timer | None = None
 
@@ -151,6 +148,7 @@ class ArticleScreen(Screen[int]):
             spinner.stop()
             view.loading = False
         if visit.story is not None and visit is self._story_visit():
+            self.feed_blocks = await self.library.feed_content(visit.story)
             await self.library.mark_read(visit.story)
         position = self.outcome.position if restore is None else restore
         self._show_current(position if position < 1.0 else 0.0)
@@ -169,10 +167,11 @@ class ArticleScreen(Screen[int]):
         has_article = document is not None and document.is_article and bool(document.blocks)
         title = story.title if story else clean_line(self.visit.url, 300)
         meta = story_meta(story) if story else ""
+        summary = self.feed_blocks or text_blocks("The feed gives no summary for this story.")
         if self.mode == "feed" and story is not None:
-            return Page(title, meta, text_blocks(story.summary) or text_blocks("(no summary)"))
+            return Page(title, meta, summary)
         if self.mode == "page":
-            text = outcome.page_text if outcome else ""
+            text = clean_block(outcome.page_text) if outcome else ""
             notice = "" if text else "The page's full text is not stored for this story."
             return Page(title, meta, text_blocks(text), notice)
         if has_article and document is not None:
@@ -183,11 +182,10 @@ class ArticleScreen(Screen[int]):
             reason = f"This page does not look like an article ({document.note or 'no text'})."
         else:
             reason = f"The article could not be loaded: {outcome.error if outcome else '?'}."
-        summary = story.summary if story else ""
         return Page(
             title,
             meta,
-            text_blocks(summary) or text_blocks("The feed gives no summary for this story."),
+            summary if story else [],
             f"{reason} Showing the feed's summary; press o to open the page in your browser.",
         )
 
