@@ -181,3 +181,21 @@ async def test_the_mouse_selects_and_opens_stories(http_server, tmp_path: Path) 
         await settle(app)
         assert isinstance(app.screen, ArticleScreen)
         assert app.screen.story.id == story_list.stories[2].id
+
+
+async def test_a_missing_article_falls_back_on_the_feed_content(
+    http_server, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, feed_urls(http_server, ["/feeds/rss2.xml"]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        story_list = app.screen.query_one(StoryList)
+        story_list.cursor = next(
+            i for i, s in enumerate(story_list.stories) if "missing-02" in (s.link or "")
+        )
+        await pilot.press("enter")
+        await settle(app)
+        text = article_text(app)
+        assert "could not be loaded: HTTP 404" in text
+        assert "• Tours run daily at 10:00 and 14:00." in text
+        assert "Ellery Point light[1]" in text  # the feed's own link, numbered
