@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Literal
 
 from selectolax.lexbor import LexborNode
@@ -115,6 +116,12 @@ _CAPTION_ASIDES = ",".join(
     )
 )
 _TEASER_LINKS = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
+_EMBED_TAGS = frozenset({"figure", "picture", "pre", "blockquote", "table"})
+"""A small container holding one of these is content (a chart, code, a quote), not a label."""
+_CONDITIONAL_PROBE = ",".join(
+    sorted(_EMBED_TAGS | {"p", "img", "li", "input", "article", "a", "h2", "h3", "h4"})
+)
+_TAG_OF = attrgetter("tag")
 _HEADLINE_WRAPPERS = frozenset({"div", "section", "header", "hgroup", "article"})
 _SRCSET_FIRST = re.compile(r"^\s*(\S+)")
 
@@ -429,30 +436,43 @@ def is_junk(
         return _inside_article(node) or _holds_teasers(node, length, MIN_TEASERS)
     if tag not in CONDITIONAL_TAGS:
         return False
-    quote = node.css_first("blockquote")
-    if quote is not None and len(quote.text().strip()) > EMBED_QUOTE_SHARE * length:
-        # An embedded post (a tweet, an Instagram caption) quoted by the story: its wrapper's
-        # class ("social-embed") says furniture, but the words are part of the article.
-        return False
+    # One selector pass lists every descendant the tests below count (each pass costs a few
+    # µs whatever it finds); like css(), it includes the node itself.
+    inner = node.css(_CONDITIONAL_PROBE)
+    tags = list(map(_TAG_OF, inner))
+    if "blockquote" in tags:
+        quote = inner[tags.index("blockquote")]
+        if len(quote.text().strip()) > EMBED_QUOTE_SHARE * length:
+            # An embedded post (a tweet, an Instagram caption) quoted by the story: its
+            # wrapper's class ("social-embed") says furniture, but the words are part of it.
+            return False
     weight = attribute_weight(attrs)
     if weight + (score_of(node) or 0.0) < 0:
         return True
-    if _holds_teasers(node, length, MIN_TEASERS):
+    # Each teaser match is a link or a heading of the node: with too few of them to reach
+    # MIN_TEASERS, or to be short per teaser, the selector pass cannot find enough.
+    most = tags.count("a") + tags.count("h2") + tags.count("h3") + tags.count("h4")
+    if most >= MIN_TEASERS and most * TEASER_CHARS > length:
+        teasers = len(node.css(_TEASER_LINKS))
+        if teasers >= MIN_TEASERS and teasers * TEASER_CHARS > length:
+            return True
+    if tags.count("article") >= MIN_TEASERS:
         return True
     if text.count(",") >= CONDITIONAL_KEEP_COMMAS:
         return False
     is_list = tag in ("ul", "ol", "dl")
-    paragraphs = len(node.css("p"))
-    images = len(node.css("img"))
+    paragraphs = tags.count("p")
+    images = tags.count("img")
     if images > 1 and paragraphs < MIN_PARAGRAPHS_PER_IMAGE * images:
         return True
-    if not is_list and len(node.css("li")) - LIST_ITEM_ALLOWANCE > paragraphs:
+    if not is_list and tags.count("li") - LIST_ITEM_ALLOWANCE > paragraphs:
         return True
-    if len(node.css("input")) > paragraphs // PARAGRAPHS_PER_INPUT:
+    if tags.count("input") > paragraphs // PARAGRAPHS_PER_INPUT:
         return True
     if not is_list and length < MIN_CONTAINER_CHARS and images != 1:
-        return node.css_first("figure, picture, pre, blockquote, table") is None
-    density = link_density(node, length) if length else 0.0
+        return _EMBED_TAGS.isdisjoint(tags)
+    links = [found for found, found_tag in zip(inner, tags, strict=True) if found_tag == "a"]
+    density = link_density(node, length, links=links) if length else 0.0
     if weight < CLASS_WEIGHT and density > MAX_LINK_DENSITY:
         return True
     return density > MAX_LINK_DENSITY_POSITIVE
@@ -702,7 +722,11 @@ class BlockBuilder:
         texts[-1] = texts[-1].rstrip()
         spans = []
         for text, run in zip(texts, runs, strict=False):
-            text = clean_text(text.replace(" \n", "\n").replace("\n ", "\n"))
+            if not text.isprintable():
+                # Only text with a newline, a control or a format character can change; the
+                # check runs in C at a fraction of clean_text's two regex passes, and a
+                # printable text is exactly one that clean_text returns unchanged.
+                text = clean_text(text.replace(" \n", "\n").replace("\n ", "\n"))
             if text:
                 spans.append(Span(text, run.style, run.href))
         return tuple(spans)

@@ -7,7 +7,6 @@ nudge the score), re-implemented for selectolax with cheap C-level calls and no 
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -102,10 +101,12 @@ shorter, link-free and ending a sentence (Readability)."""
 _COMMAS = ",\u060c\ufe50\ufe10\ufe11\u2e41\u2e34\u2e32\uff0c\u3001"
 _SENTENCE_END = re.compile(r"\.( |$)")
 _BLOCKS = "div,p,table,ul,ol,pre,blockquote,section,article,h1,h2,h3,h4,h5,h6,dl,figure,form"
-# A div without block descendants reads as a paragraph (Readability's div-to-p rule).
-_SCORED = f"p,pre,td,section,h2,h3,h4,h5,h6,div:not(:has({_BLOCKS}))"
+# A div without block descendants reads as a paragraph (Readability's div-to-p rule): the
+# Scorer skips the divs that _MIXED_DIVS lists.
+_SCORED = "p,pre,td,section,h2,h3,h4,h5,h6,div"
 _MIXED_DIVS = f"div:has({_BLOCKS})"
 
+_node_text = LexborNode.text
 _NEVER_UNLIKELY = frozenset(
     {"a", "article", "main", "body", "html", "td", "tr", "tbody", "table", "th"}
 )
@@ -116,8 +117,13 @@ _CONTAINERS = ("div", "section")
 # Python test of the few styled elements (see `_is_unlikely`); the whole selector ran ~40%
 # faster on the benchmark pages.
 _PRUNE_SELECTOR = ",".join(
-    [f":is({','.join(_CONTAINERS)}):is([class],[id])", "[role]", "[hidden]", "[style]"]
-    + ["nav", "aside", "footer", "header", "menu"]
+    (
+        f":is({','.join(_CONTAINERS)}):is([class],[id])",
+        "[role]",
+        "[hidden]",
+        "[style]",
+        *sorted(FURNITURE_TAGS),
+    )
 )
 
 
@@ -128,14 +134,26 @@ def class_weight(node: LexborNode) -> int:
 
 def attribute_weight(attrs: dict[str, str | None]) -> int:
     """`class_weight` from an element's attributes, when the caller has them already."""
-    total = 0
-    for key in ("class", "id"):
-        found = hints.categories(attrs.get(key))
-        if hints.NEGATIVE in found:
-            total -= CLASS_WEIGHT
-        if hints.POSITIVE in found:
-            total += CLASS_WEIGHT
+    class_name = attrs.get("class")
+    element_id = attrs.get("id")
+    if class_name is None and element_id is None:
+        return 0
+    key = (class_name, element_id)
+    total = _weight_cache.get(key)
+    if total is None:
+        total = 0
+        for value in key:
+            found = hints.categories(value)
+            if hints.NEGATIVE in found:
+                total -= CLASS_WEIGHT
+            if hints.POSITIVE in found:
+                total += CLASS_WEIGHT
+        if len(_weight_cache) < hints.CACHE_LIMIT:
+            _weight_cache[key] = total
     return total
+
+
+_weight_cache: dict[tuple[str | None, str | None], int] = {}
 
 
 def is_hidden(attrs: dict[str, str | None]) -> bool:
@@ -238,16 +256,39 @@ class Candidate:
     """The score discounted by link density, computed on demand (it costs a subtree scan)."""
 
 
-def link_density(node: LexborNode, text_len: int | None = None) -> float:
-    """The share of a node's text that sits inside links."""
+def link_density(
+    node: LexborNode,
+    text_len: int | None = None,
+    anchor_ids: set[int] | None = None,
+    links: list[LexborNode] | None = None,
+) -> float:
+    """The share of a node's text that sits inside links.
+
+    `anchor_ids` are the ids (`mem_id`) of the page's in-page anchor links when the caller has
+    them: then the node's links are matched against it instead of a second selector pass.
+    `links` are the node's `<a>` elements in document order, when the caller has them.
+    """
+    if links is None:
+        links = node.css("a")
+    if not links:
+        return 0.0
+    # map() over the unbound method keeps the per-link loop in C (no generator frames).
+    lengths = list(map(len, map(_node_text, links)))
+    linked = sum(lengths)
+    if not linked:
+        return 0.0
+    # The node's own text is measured last: without link text the share is 0 whatever it is.
     total = len(node.text()) if text_len is None else text_len
     if not total:
         return 0.0
-    linked = sum(len(link.text()) for link in node.css("a"))
-    if linked:
-        # A second selector for in-page anchors beats reading every link's attributes.
-        anchors = sum(len(link.text()) for link in node.css('a[href^="#"]'))
-        linked -= (1 - ANCHOR_LINK_WEIGHT) * anchors
+    if anchor_ids is None:
+        anchors = sum(map(len, map(_node_text, node.css('a[href^="#"]'))))
+    elif anchor_ids:
+        pairs = zip(lengths, links, strict=True)
+        anchors = sum(length for length, link in pairs if link.mem_id in anchor_ids)
+    else:
+        anchors = 0
+    linked -= (1 - ANCHOR_LINK_WEIGHT) * anchors
     return min(1.0, linked / total)
 
 
@@ -268,17 +309,25 @@ class Scorer:
 
     def __init__(self, body: LexborNode) -> None:
         self.candidates: dict[int, Candidate] = {}
+        self.body = body
         self.densities: dict[int, float] = {}
+        self.anchor_ids: set[int] | None = None
         self.chains: dict[int, list[tuple[Candidate, int]]] = {}
         score = self._score_paragraph
+        # Divs holding blocks; the others read as paragraphs. One `:has()` pass and a set
+        # beat a second one (`div:not(:has(...))`) in the selector below.
+        mixed = body.css(_MIXED_DIVS)
+        mixed_ids = {node.mem_id for node in mixed}
         for node in body.css(_SCORED):
+            if node.mem_id in mixed_ids:
+                continue
             text = node.text()
             # Most scored nodes are labels and empty wrappers: skip them before a call.
             if len(text) >= MIN_PARAGRAPH_CHARS:
                 score(node, text)
         # Text sitting directly in a div among blocks is a paragraph too (Readability wraps it
         # in a <p>); only that direct text counts, its block children score on their own.
-        for node in body.css(_MIXED_DIVS):
+        for node in mixed:
             text = node.text(deep=False)
             if len(text) >= MIN_PARAGRAPH_CHARS:
                 score(node, text, own_text=True)
@@ -302,24 +351,33 @@ class Scorer:
 
     def _chain(self, first: LexborNode) -> list[tuple[Candidate, int]]:
         """The candidates a paragraph under `first` credits, with their dividers (memoised per
-        `first`: sibling paragraphs share it, and each `.parent` step crosses into C)."""
+        `first`: sibling paragraphs share it, and each `.parent` step crosses into C).
+
+        `first` and up to ANCESTOR_LEVELS - 1 ancestors, never above the body."""
         key = first.mem_id
         chain = self.chains.get(key)
         if chain is None:
-            nodes = itertools.chain((first,), _ancestors(first, ANCESTOR_LEVELS - 1))
-            chain = [
-                (self._candidate(ancestor), 1 if level == 0 else 2 if level == 1 else level * 3)
-                for level, ancestor in enumerate(nodes)
-                if ancestor.tag != "html"
-            ]
+            chain = []
+            node: LexborNode | None = first
+            level = 0
+            while node is not None and level < ANCESTOR_LEVELS:
+                tag = node.tag
+                if tag == "html":
+                    break
+                divider = 1 if level == 0 else 2 if level == 1 else level * 3
+                chain.append((self._candidate(node, tag), divider))
+                if tag == "body":
+                    break
+                node = node.parent
+                level += 1
             self.chains[key] = chain
         return chain
 
-    def _candidate(self, node: LexborNode) -> Candidate:
+    def _candidate(self, node: LexborNode, tag: str) -> Candidate:
         key = node.mem_id
         found = self.candidates.get(key)
         if found is None:
-            found = Candidate(node, TAG_BONUS.get(node.tag, 0) + class_weight(node))
+            found = Candidate(node, TAG_BONUS.get(tag, 0) + class_weight(node))
             self.candidates[key] = found
         return found
 
@@ -334,7 +392,11 @@ class Scorer:
         key = node.mem_id
         density = self.densities.get(key)
         if density is None:
-            density = self.densities[key] = link_density(node)
+            if self.anchor_ids is None:
+                # One pass for the page's in-page anchors (most pages have none) instead of
+                # one per measured node.
+                self.anchor_ids = {link.mem_id for link in self.body.css('a[href^="#"]')}
+            density = self.densities[key] = link_density(node, anchor_ids=self.anchor_ids)
         return density
 
     def score_of(self, node: LexborNode) -> float | None:

@@ -83,8 +83,10 @@ def _is_repeat(block: Paragraph | Heading, text: str, words: int, meta: Metadata
 
 def _link_share(paragraph: Paragraph) -> float:
     """The share of a paragraph's characters that sit in links."""
-    total = sum(len(span.text) for span in paragraph.spans)
     linked = sum(len(span.text) for span in paragraph.spans if span.style == "link")
+    if not linked:
+        return 0.0
+    total = sum(len(span.text) for span in paragraph.spans)
     return linked / total if total else 0.0
 
 
@@ -112,7 +114,7 @@ def _is_tail_furniture(block: Block) -> bool:
         text = block.caption
     else:
         return False
-    return _words(text) <= TAIL_MAX_WORDS and bool(hints.TAIL_FURNITURE.search(text))
+    return _words(text) <= TAIL_MAX_WORDS and hints.has_tail_furniture(text)
 
 
 def _linked_headings(blocks: list[Block], url: str | None) -> int:
@@ -163,7 +165,12 @@ def not_article_reason(doc: Document, url: str | None, main_link_density: float 
 
     `main_link_density` is the article node's link density when the body is that node alone.
     """
-    chars = sum(len(block_text(block)) for block in doc.blocks)
+    chars = 0
+    for block in doc.blocks:
+        chars += len(block_text(block))
+        if chars >= MIN_ARTICLE_CHARS:
+            # Enough: the total is only reported when it falls short.
+            break
     if chars < MIN_ARTICLE_CHARS:
         return f"too little text for an article ({chars} characters)"
     if main_link_density is not None and main_link_density > LISTING_LINK_DENSITY:
