@@ -108,7 +108,12 @@ class StoriesScreen(Screen[None]):
     def _update_title_bar(self) -> None:
         stories = self.story_list.stories
         unread = sum(not story.is_read for story in stories)
-        parts = ["newsreader", f"{len(stories)} stories", f"{unread} unread"]
+        count = len(stories)
+        parts = [
+            "newsreader",
+            f"{count} {'story' if count == 1 else 'stories'}",
+            f"{unread} unread",
+        ]
         if self.show != "all":
             parts.append(f"showing {self.show}")
         if self.feed:
