@@ -85,6 +85,7 @@ class StoriesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.progress.display = False
+        self.story_list.set_empty_text("No stories yet. Press r to refresh, S to add feeds.")
         self.story_list.focus()
         self.load_stories(first_page=True)
         if recovered := self.library.store.recovered_from:
@@ -142,6 +143,7 @@ class StoriesScreen(Screen[None]):
         progress.display = True
         self.feed_errors.clear()
         self.set_status("Refreshing feeds…")
+        self.story_list.set_empty_text("Fetching your feeds…")
 
         def on_feed(outcome: FeedOutcome, done: int, total: int) -> None:
             progress.update(total=total, progress=done)
@@ -158,6 +160,11 @@ class StoriesScreen(Screen[None]):
         self.load_stories()
         offline = self._is_offline(outcomes)
         self.set_status(self._final_status(outcomes, offline))
+        self.story_list.set_empty_text(
+            "No stories: no feed could be reached. Press r to try again."
+            if offline
+            else "No stories here. Press f to change the filter, S to add feeds, r to refresh."
+        )
         if self.library.settings.prefetch and not offline:
             self.prefetcher = self.prefetch_articles()
 

@@ -97,6 +97,7 @@ class StoryList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._clock = clock
         self._stories: list[Story] = []
+        self._empty_text = ""
 
     @property
     def stories(self) -> Sequence[Story]:
@@ -148,9 +149,18 @@ class StoryList(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, len(self._stories))
 
+    def set_empty_text(self, text: str) -> None:
+        """What the list says when it has no stories (why, and what to do)."""
+        self._empty_text = text
+        if not self._stories:
+            self.refresh()
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.size.width
+        if not self._stories and y == 1 and self._empty_text:
+            style = self.rich_style + self.get_component_rich_style("story-list--meta")
+            return Strip([Segment(fit("  " + self._empty_text, width), style)])
         if index >= len(self._stories):
             return Strip.blank(width, self.rich_style)
         return self._render_story(index, width)
