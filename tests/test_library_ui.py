@@ -208,3 +208,10 @@ async def test_every_action_of_the_screen_is_in_the_command_palette(
         await commands["Refresh"].callback()
         await settle(app)
         assert http_server.hits["/feeds/rss2.xml"] == hits + 1
+
+
+async def test_a_first_start_offline_says_why_the_list_is_empty(tmp_path: Path) -> None:
+    app = make_app(tmp_path, ["http://127.0.0.1:9/unreachable.xml"])
+    async with app.run_test(size=(100, 30)):
+        await settle(app)
+        assert "no feed could be reached" in story_list(app).render_line(1).text
