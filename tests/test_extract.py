@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import time
@@ -485,3 +486,60 @@ def test_too_many_elements_are_refused_quickly() -> None:
 
 def test_many_siblings() -> None:
     _timed(_page("<div><a href='/x'>link</a></div>" * 50_000))
+
+
+# -- fast paths that must agree with what they stand in for ---------------------------------
+
+
+def test_folded_tail_furniture_agrees_with_the_ignorecase_pattern() -> None:
+    from reader.extract import hints
+
+    pieces = [
+        "Subscribe", "sign up", "SignUp", "NEWSLETTER", "follow us", "Follow them!",
+        "If you enjoyed this", "Disclaimer", "a disclaimer", "on Twitter", "von twitter",
+        "Reporting by", "email him", "E-mail us", "e-mail the author", "contact usa",
+        "@foo.com", "@x_y.org", "Copyright", "this story was updated", "the views expressed",
+        "citation:", "delivered to your", "café", "©", "ſubscribe", "xyz", " ", "-", "on", "d",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(
+            rng.choice(pieces) + rng.choice(["", " ", ".", "x", "_", "\n"])
+            for _ in range(rng.randint(1, 4))
+        )
+        expected = hints.TAIL_FURNITURE.search(text) is not None
+        assert hints.has_tail_furniture(text) == expected, text
+
+
+def test_plain_url_fast_path_agrees_with_is_web_url() -> None:
+    from reader.extract.metadata import _PLAIN_WEB_URL
+    from reader.sanitize import is_web_url
+
+    chars = "abcAB09:/?#.-_@[]%~ \t\x7f\\\u00e9\u200e"
+    rng = random.Random(11)
+    for _ in range(50_000):
+        scheme = rng.choice(["http://", "https://"])
+        url = scheme + "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
+        if _PLAIN_WEB_URL.match(url):
+            assert is_web_url(url), url
+
+
+def test_an_element_matching_several_prune_selectors_is_removed_once() -> None:
+    # <div class id role> matched three selectors of a list, and was decomposed three times.
+    furniture = '<div class="sidebar" id="rail" role="complementary" style="x">Rail text</div>'
+    doc = extract(_page(furniture + "<article>" + _story() + "</article>"))
+    assert doc.is_article and "Rail text" not in doc.text
+
+
+def test_caption_credit_fast_path_agrees_with_the_pattern() -> None:
+    from reader.extract import hints
+
+    pieces = [
+        "Photo", "IMAGE", "images", "Credit", "credits", "source", "foto", " credit", ":",
+        " : ", "(", ")", "[", "]", "Getty Images", "AP", " ", "A caption.", "\n", "Photos:",
+        "é", "ſource",
+    ]  # fmt: skip
+    rng = random.Random(5)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        assert hints.without_caption_credit(text) == hints.CAPTION_CREDIT.sub("", text), text

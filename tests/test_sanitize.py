@@ -230,3 +230,10 @@ def test_is_web_url_rejects_other_schemes_in_any_case(scheme: str, rest: str) ->
     for variant in (scheme, scheme.upper(), mixed):
         assert not is_web_url(f"{variant}:{rest}")
         assert not is_web_url(f" {variant}://{rest}")
+
+
+@given(st.text())
+def test_the_printable_fast_path_agrees_with_the_full_cleaning(text: str) -> None:
+    from reader.sanitize import _LINE_BREAKS, _UNSAFE
+
+    assert clean_text(text) == (_UNSAFE.sub("", _LINE_BREAKS.sub("\n", text)) if text else "")

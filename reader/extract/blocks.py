@@ -192,6 +192,8 @@ _SKIP_TAGS = frozenset(
         "param",
     }
 )
+_FLUSH_ONLY = _BLOCK_TAGS | {"table"}
+"""Tags whose close only ends the current paragraph (see BlockBuilder._leave)."""
 _PLAIN_INLINE = frozenset(
     {
         "span",
@@ -296,7 +298,7 @@ def _caption_text(caption: LexborNode) -> str:
         extra = aside.text(separator=" ").strip()
         if extra:
             text = text.replace(extra, " ", 1)
-    return hints.CAPTION_CREDIT.sub("", clean_line(text, 2000))
+    return hints.without_caption_credit(clean_line(text, 2000))
 
 
 def figure_from(node: LexborNode, base: str | None) -> Figure | None:
@@ -337,9 +339,13 @@ def lead_figure(first: LexborNode, base: str | None) -> Figure | None:
         while sibling is not None and looked < LEAD_FIGURE_LOOKBACK:
             if sibling.is_element_node:
                 looked += 1
-                if sibling.css_first("h1") is not None:
+                # One pass for both: a headline above means the header, not a lead picture.
+                inner = sibling.css("h1,figure")
+                tags = list(map(_TAG_OF, inner))
+                if "h1" in tags:
                     return None
-                found = sibling if sibling.tag == "figure" else sibling.css_first("figure")
+                # css() lists the sibling itself first when it is a figure.
+                found = inner[tags.index("figure")] if "figure" in tags else None
                 if found is not None and len(sibling.text().strip()) < LEAD_FIGURE_MAX_CHARS:
                     figure = figure_from(found, base)
                     if figure is not None and figure.caption:
@@ -403,6 +409,7 @@ def is_junk(
     attrs: dict[str, str | None],
     score_of: Callable[[LexborNode], float | None],
     root_chars: float,
+    text_of: Callable[[LexborNode], str] = LexborNode.text,
 ) -> bool:
     """Whether a container inside the article is furniture: Readability's cleanConditionally.
 
@@ -411,11 +418,19 @@ def is_junk(
     does one that holds most of the article (`root_chars` is the length of the article node's
     text).
     """
-    found = hints.attribute_categories(attrs.get("class"), attrs.get("id"))
+    class_name = attrs.get("class")
+    element_id = attrs.get("id")
+    if class_name is None and element_id is None:
+        # A bare element (most paragraphs): only its tag can make it a candidate.
+        if tag not in CONDITIONAL_TAGS and tag not in _HEADLINE_WRAPPERS:
+            return False
+        found: frozenset[str] = frozenset()
+    else:
+        found = hints.attribute_categories(class_name, element_id)
     junk_class = hints.JUNK in found
     if not junk_class and tag not in CONDITIONAL_TAGS and tag not in _HEADLINE_WRAPPERS:
         return False
-    text = node.text()
+    text = text_of(node)
     length = len(text.strip())
     if length > MAJORITY_SHARE * root_chars:
         return False
@@ -478,12 +493,31 @@ def is_junk(
     return density > MAX_LINK_DENSITY_POSITIVE
 
 
+_node_text = LexborNode.text
+
+
+def _text_length(node: LexborNode) -> int:
+    return len(node.text())
+
+
 class BlockBuilder:
     """Collects blocks from a walk over the article nodes."""
 
-    def __init__(self, base: str | None, scores: Callable[[LexborNode], float | None]) -> None:
+    def __init__(
+        self,
+        base: str | None,
+        scores: Callable[[LexborNode], float | None],
+        text_of: Callable[[LexborNode], str] | None = None,
+        text_length: Callable[[LexborNode], int] | None = None,
+    ) -> None:
         self.base = base
         self.scores = scores
+        self.text_of = text_of or _node_text
+        """A node's text (the Scorer's, memoised: the block builder judges some of the
+        containers it measured)."""
+        self.text_length = text_length or _text_length
+        """The length of a node's text (the Scorer's, memoised: it has measured the article
+        node already)."""
         self.frames: list[_Frame] = [_Frame("root")]
         self.runs: list[_Run] = []
         """Pending inline text, turned into Spans at a flush."""
@@ -516,31 +550,41 @@ class BlockBuilder:
         """
         self.root_id = main.mem_id
         self.sibling_id = root.mem_id if root.mem_id != main.mem_id else 0
-        self.root_chars = len(main.text())
+        self.root_chars = self.text_length(main)
         # A stack of child iterators, one per open element, and the open elements' tags: no
         # per-child tuples, and each tag is read once (each read crosses into C).
         open_tags: list[str] = []
         pending: list[Iterator[LexborNode]] = [iter((root,))]
+        # Bound methods and the counter in locals: this loop runs once per node of the article.
+        on_text, enter, leave = self._text, self._enter, self._leave
+        visited = self.visited
         while pending:
-            self.visited += 1
-            if self.visited > MAX_WALK_NODES:
+            visited += 1
+            if visited > MAX_WALK_NODES:
                 self.truncated = True
                 break
             node = next(pending[-1], None)
             if node is None:
                 pending.pop()
                 if open_tags:
-                    self._leave(open_tags.pop())
+                    tag = open_tags.pop()
+                    # Leaving a plain inline element (the commonest) changes nothing.
+                    if tag not in _PLAIN_INLINE:
+                        leave(tag)
                 continue
             tag = node.tag or ""
             if tag == "-text":
-                self._text(node.text_content or "")
-            elif tag[:1] != "-" and self._enter(node, tag):
+                text = node.text_content
+                # Indentation between blocks, with no inline text open, adds nothing.
+                if text and (self.runs or not text.isspace()):
+                    on_text(text)
+            elif tag[:1] != "-" and enter(node, tag):
                 open_tags.append(tag)
                 pending.append(node.iter(include_text=True))
+        self.visited = visited
         # Cut short: close what is open so lists, quotes and headings keep their content.
         for tag in reversed(open_tags):
-            self._leave(tag)
+            leave(tag)
 
     # -- events ----------------------------------------------------------------------------
 
@@ -565,7 +609,9 @@ class BlockBuilder:
         node_id = node.mem_id
         # A sibling joined to the article is judged on its own, not shielded as a majority.
         yardstick = math.inf if node_id == self.sibling_id else self.root_chars
-        if node_id != self.root_id and is_junk(node, tag, attrs, self.scores, yardstick):
+        if node_id != self.root_id and is_junk(
+            node, tag, attrs, self.scores, yardstick, self.text_of
+        ):
             return False
         if tag in _HEADINGS:
             self._flush()
@@ -624,6 +670,10 @@ class BlockBuilder:
 
     def _leave(self, tag: str) -> None:
         """Handle a closing tag."""
+        if tag in _FLUSH_ONLY:
+            # The commonest close (`</p>`, `</div>`): end the paragraph.
+            self._flush()
+            return
         if tag in _STYLE_OF or tag == "a":
             if self.styles:
                 self.styles.pop()

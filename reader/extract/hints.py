@@ -6,7 +6,9 @@ Brightspot, Bootstrap, schema.org microdata) and from the furniture every news p
 Every class or id string is scanned once, by one regex over the whole vocabulary, and the result
 (which word lists it hits) is cached per string. Unique ids make most lookups misses on a new
 page; one case-sensitive, prefix-factored scan instead of one IGNORECASE scan per list made the
-lookups ~10× cheaper on the benchmark pages' class strings.
+lookups ~10× cheaper on the benchmark pages' class strings. On a site never seen, these scans
+are still a tenth of the cleaning time (~50 ns a character, the regex engine's cost per
+position), so callers cache their verdicts per (class, id) pair on top.
 """
 
 from __future__ import annotations
@@ -239,3 +241,20 @@ CAPTION_CREDIT = re.compile(
 )
 """A photo credit at the end of a caption ("... (Image: GETTY)", "Credit: ESA"): the reader
 shows the caption, not the agency."""
+
+_CAPTION_CREDIT_FOLDED = re.compile(CAPTION_CREDIT.pattern)
+"""CAPTION_CREDIT without IGNORECASE, for lowercased ASCII text: ~3× faster."""
+
+
+def without_caption_credit(caption: str) -> str:
+    """`caption` without a trailing photo credit (CAPTION_CREDIT.sub("", caption)).
+
+    The pattern ends the text, so it matches at most once; ASCII text is matched lowercased
+    (exactly what IGNORECASE does there) and cut at the match, keeping its own case.
+    """
+    if not caption.isascii():
+        return CAPTION_CREDIT.sub("", caption)
+    match = _CAPTION_CREDIT_FOLDED.search(caption.lower())
+    if match is None:
+        return caption
+    return caption[: match.start()] + caption[match.end() :]

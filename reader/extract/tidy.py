@@ -52,6 +52,10 @@ _DATE_WORDS = re.compile(
 )
 
 
+_TEXT_BLOCKS = (Paragraph, Heading)
+"""A tuple: isinstance with it is cheaper than with `Paragraph | Heading`, built at each call."""
+
+
 def _words(text: str) -> int:
     """Words in cleaned text (single spaces, no blanks at the ends): counting separators
     spares splitting every paragraph into a list."""
@@ -92,7 +96,7 @@ def _link_share(paragraph: Paragraph) -> float:
 
 def _is_furniture(block: Block, index: int, meta: Metadata) -> bool:
     """Whether a paragraph or heading is a furniture line, a link teaser or a repeated header."""
-    if not isinstance(block, Paragraph | Heading):
+    if not isinstance(block, _TEXT_BLOCKS):
         return False
     text = spans_text(block.spans)
     words = _words(text)
