@@ -157,7 +157,9 @@ class StoriesScreen(Screen[None]):
             outcomes = await self.library.refresh(on_feed)
         finally:
             progress.display = False
-        self.load_stories()
+        if any(outcome.new_stories for outcome in outcomes):
+            # Once more at the end: a reload started by an earlier feed may have been replaced.
+            self.load_stories()
         offline = self._is_offline(outcomes)
         self.set_status(self._final_status(outcomes, offline))
         self.story_list.set_empty_text(
