@@ -201,7 +201,7 @@ def _valid_url(url: str) -> bool:
         host, _port = parts.hostname, parts.port  # .port raises on "99999" or "x"
     except ValueError:
         return False
-    return bool(host) and not any(char.isspace() for char in host)
+    return host is not None and bool(host) and not any(char.isspace() for char in host)
 
 
 async def _read(response: httpx.Response, cap: int) -> FetchResult:

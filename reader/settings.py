@@ -199,7 +199,7 @@ def _check(key: str, value: object) -> str | None:
     if key in _RANGES:
         low, high = _RANGES[key]
         number = int(str(value))
-        if number < low or (high is not None and value > high):
+        if number < low or (high is not None and number > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             return f"must be {bounds}, got {number}"
     return None

@@ -271,7 +271,7 @@ def link_density(
         return 0.0
     # map() over the unbound method keeps the per-link loop in C (no generator frames).
     lengths = list(map(len, map(_node_text, links)))
-    linked = sum(lengths)
+    linked: float = sum(lengths)
     if not linked:
         return 0.0
     # The node's own text is measured last: without link text the share is 0 whatever it is.
@@ -367,7 +367,7 @@ class Scorer:
             level = 0
             while node is not None and level < ANCESTOR_LEVELS:
                 tag = node.tag
-                if tag == "html":
+                if tag is None or tag == "html":
                     break
                 divider = 1 if level == 0 else 2 if level == 1 else level * 3
                 chain.append((self._candidate(node, tag), divider))
@@ -496,7 +496,7 @@ class Scorer:
         close = [c.node for c in others if self.final(c) >= CLOSE_CANDIDATE_RATIO * top_score]
         if len(close) < MIN_CLOSE_CANDIDATES:
             return top
-        close_ids = {}
+        close_ids: dict[int, int] = {}
         for node in close:
             for ancestor in _ancestors(node):
                 close_ids.setdefault(ancestor.mem_id, 0)

@@ -84,12 +84,12 @@ def _codec(label: str | None) -> str | None:
 def declared_charset(data: bytes, content_type: str | None) -> str | None:
     """The codec the transport or the page itself declares, if any (transport first)."""
     if content_type:
-        match = _HEADER_CHARSET.search(content_type)
-        if match and (codec := _codec(match.group(1))):
+        header = _HEADER_CHARSET.search(content_type)
+        if header and (codec := _codec(header.group(1))):
             return codec
-    match = _META_CHARSET.search(data[:SNIFF_BYTES])
-    if match:
-        return _codec(match.group(1).decode("ascii", "replace"))
+    meta = _META_CHARSET.search(data[:SNIFF_BYTES])
+    if meta:
+        return _codec(meta.group(1).decode("ascii", "replace"))
     return None
 
 
