@@ -543,3 +543,18 @@ def test_caption_credit_fast_path_agrees_with_the_pattern() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
         assert hints.without_caption_credit(text) == hints.CAPTION_CREDIT.sub("", text), text
+
+
+def test_microdata_dates_in_the_body_are_read() -> None:
+    page = (
+        "<html><head><title>A story</title></head><body><article><h1>A story</h1>"
+        '<p>By <span itemprop="author">Ann Example</span> · '
+        '<time itemprop="datePublished" datetime="2024-03-05T08:00:00Z">5 March</time></p>'
+        '<meta itemprop="dateModified" content="2024-03-06T09:30:00Z">'
+        + "<p>"
+        + "A sentence that makes this page long enough to count as an article. " * 20
+        + "</p></article></body></html>"
+    )
+    document = extract(page, "https://news.example/a")
+    assert document.published and document.published.startswith("2024-03-05")
+    assert document.modified and document.modified.startswith("2024-03-06")

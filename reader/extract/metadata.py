@@ -115,6 +115,16 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     return url if is_web_url(url) else None
 
 
+def _microdata_date(tree: LexborHTMLParser, prop: str) -> str | None:
+    """A schema.org microdata date anywhere in the page (`<time itemprop=… datetime=…>`, or a
+    `<meta itemprop=… content=…>` in the body, where the head scan does not look)."""
+    node = tree.css_first(f'[itemprop="{prop}"]')
+    if node is None:
+        return None
+    attrs = node.attributes
+    return _first_date(attrs.get("datetime"), attrs.get("content"), node.text(strip=True))
+
+
 def _meta_tags(nodes: list[LexborNode]) -> dict[str, str]:
     """Meta tags as lowercased name/property → content; the first occurrence wins."""
     found: dict[str, str] = {}
@@ -412,6 +422,8 @@ def read_metadata(tree: LexborHTMLParser, base: str | None, scan: PageScan) -> M
         meta.get("sailthru.date"),
     )
     if not published:
+        published = _microdata_date(tree, "datePublished")
+    if not published:
         time_node = tree.css_first("time[datetime]")
         if time_node is not None:
             published = _first_date(time_node.attributes.get("datetime"))
@@ -420,7 +432,7 @@ def read_metadata(tree: LexborHTMLParser, base: str | None, scan: PageScan) -> M
         meta.get("article:modified_time"),
         meta.get("og:updated_time"),
         meta.get("datemodified"),
-    )
+    ) or _microdata_date(tree, "dateModified")
 
     html_node = tree.root
     language = (
