@@ -343,11 +343,6 @@ class Store:
 
     # Feeds and stories
 
-    def feed_id(self, url: str) -> int:
-        """The id of the feed at `url`, adding it if it is new."""
-        with self._transaction() as db:
-            return self._feed_id(db, url)
-
     def _feed_id(self, db: sqlite3.Connection, url: str) -> int:
         db.execute("INSERT OR IGNORE INTO feeds (url) VALUES (?)", (_storable(url),))
         return int(

@@ -130,14 +130,6 @@ class StoryList(ScrollView, can_focus=True):
                 self.cursor = index
                 return
 
-    def replace_story(self, story: Story) -> None:
-        """Redraw one story whose state (read, cached) changed."""
-        for index, shown in enumerate(self._stories):
-            if shown.id == story.id:
-                self._stories[index] = story
-                self.refresh_line(index)
-                return
-
     def validate_cursor(self, cursor: int) -> int:
         return max(0, min(cursor, len(self._stories) - 1))
 
