@@ -407,17 +407,9 @@ def list_command(settings: Settings, *, unread: bool, as_json: bool) -> int:
     """Print the stories of the feeds in use, newest first, from the library."""
     import time
 
-    from reader.config import DEFAULT_FEEDS
-
     store = open_store(settings)
     try:
-        # The same rule as Library.feed_urls, without importing the network stack for it.
-        feeds = settings.feeds
-        if feeds is None:
-            subscriptions = store.subscriptions()
-            feeds = (
-                tuple(s.url for s in subscriptions if s.enabled) if subscriptions else DEFAULT_FEEDS
-            )
+        feeds = store.feeds_in_use(settings.feeds)
         stories = store.stories(feeds, show="unread" if unread else "all")
     finally:
         store.close()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from reader.cleaner import CleanError, PageCleaner
-from reader.config import DEFAULT_FEEDS, USER_AGENT, Settings
+from reader.config import USER_AGENT, Settings
 from reader.document import Block, Document, text_blocks
 from reader.extract import extract
 from reader.feeds import FeedError, parse_feed
@@ -156,12 +156,7 @@ class Library:
 
     def feed_urls(self) -> tuple[str, ...]:
         """The feeds this run reads: `--feed`, else the user's enabled feeds, else the defaults."""
-        if self.settings.feeds is not None:
-            return self.settings.feeds
-        subscriptions = self.store.subscriptions()
-        if subscriptions:
-            return tuple(sub.url for sub in subscriptions if sub.enabled)
-        return DEFAULT_FEEDS
+        return self.store.feeds_in_use(self.settings.feeds)
 
     async def stories(
         self, show: StoryFilter = "all", *, feed: str | None = None, limit: int | None = None

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from reader.config import DEFAULT_FEEDS
 from reader.document import Document
 
 if TYPE_CHECKING:
@@ -499,6 +500,19 @@ class Store:
                     db.execute(
                         f"UPDATE feeds SET {column} = ? WHERE url = ?", (stored, _storable(url))
                     )
+
+    def feeds_in_use(self, chosen_for_this_run: tuple[str, ...] | None) -> tuple[str, ...]:
+        """The feeds a run reads: those given for it (`--feed`), else the user's enabled feeds,
+        else the built-in defaults until the user has any feed of their own."""
+        if chosen_for_this_run is not None:
+            return chosen_for_this_run
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT url, enabled FROM feeds WHERE subscribed = 1"
+            ).fetchall()
+        if not rows:
+            return DEFAULT_FEEDS
+        return tuple(url for url, enabled in rows if enabled)
 
     def subscriptions(self) -> list[Subscription]:
         """The user's feeds by folder then title, with their unread counts."""

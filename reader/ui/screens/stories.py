@@ -161,21 +161,21 @@ class StoriesScreen(Screen[None]):
             # Once more at the end: a reload started by an earlier feed may have been replaced.
             self.load_stories()
         offline = self._is_offline(outcomes)
-        self.set_status(self._final_status(outcomes, offline))
+        summary = self._final_status(outcomes, offline)
+        self.set_status(summary)
         self.story_list.set_empty_text(
             "No stories: no feed could be reached. Press r to try again."
             if offline
             else "No stories here. Press f to change the filter, S to add feeds, r to refresh."
         )
         if self.library.settings.prefetch and not offline:
-            self.prefetcher = self.prefetch_articles()
+            self.prefetcher = self.prefetch_articles(summary)
 
     @work(exclusive=True, group="prefetch", exit_on_error=False)
-    async def prefetch_articles(self) -> PrefetchReport:
-        """Cache the articles of new stories so they read offline, showing how far it got."""
+    async def prefetch_articles(self, summary: str) -> PrefetchReport:
+        """Cache the articles of new stories so they read offline, showing how far it got;
+        `summary` is the refresh's status line, which the result is added to."""
         progress = self.progress
-        status = self.query_one("#status", Static).content
-        summary = status.plain if isinstance(status, Text) else str(status)
 
         def on_article(report: PrefetchReport) -> None:
             progress.update(total=report.total, progress=report.done)
