@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
+from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual import on, work
@@ -20,7 +21,7 @@ from reader.browser import open_in_browser
 from reader.document import Block, meta_line, text_blocks
 from reader.library import ArticleOutcome, Library
 from reader.sanitize import clean_block, clean_line
-from reader.store import Story
+from reader.store import StoreError, Story
 from reader.ui.screens.links import LinkChoice, LinkPicker
 from reader.ui.widgets.article_view import MAX_MEASURE, MIN_MEASURE, ArticleView, Page
 
@@ -35,6 +36,8 @@ MODE_LABELS: dict[ViewMode, str] = {
 }
 MEASURE_STEP = 4
 """Columns added or removed by one press of + or -."""
+REFETCH_NOTICE_SECONDS = 4
+"""How long the outcome of R stays on screen: long enough to read a one-line reason."""
 LOADING_INDICATOR_DELAY = 0.15
 """Seconds an article may take before the loading indicator shows, so cached ones never flash."""
 POSITION_SAVE_DELAY = 0.5
@@ -53,6 +56,11 @@ def open_link(node: DOMNode, url: str | None) -> None:
     node.app.run_worker(launch, thread=True, group="browser", exit_on_error=False)
 
 
+def saved_notice(is_saved: bool) -> str:
+    """What saving or unsaving a story says, in the list and in the reader alike."""
+    return "Saved: kept offline for good" if is_saved else "No longer saved"
+
+
 def story_meta(story: Story) -> str:
     """Source and date of a story, for when there is no article to give its own."""
     date = story.published.strftime("%Y-%m-%d") if story.published else ""
@@ -66,6 +74,8 @@ class _Visit:
     url: str | None
     story: Story | None
     fraction: float = 0.0
+    link_text: str = ""
+    """The words of the followed link: the page's title until the page gives its own."""
 
 
 class ArticleScreen(Screen[int]):
@@ -81,6 +91,7 @@ class ArticleScreen(Screen[int]):
         Binding("o", "open_in_browser", "Browser", id="open_in_browser"),
         Binding("c", "copy_url", "Copy URL", show=False, id="copy_url"),
         Binding("R", "refetch", "Fetch again", show=False, id="refetch"),
+        Binding("s", "toggle_saved", "Save", show=False, id="toggle_saved"),
         Binding("plus,equals_sign", "wider", "Wider", show=False, id="wider"),
         Binding("minus", "narrower", "Narrower", show=False, id="narrower"),
         Binding("z", "zen", "Zen", show=False, id="zen"),
@@ -90,7 +101,8 @@ class ArticleScreen(Screen[int]):
     def __init__(self, library: Library, stories: Sequence[Story], index: int) -> None:
         super().__init__()
         self.library = library
-        self.stories = stories
+        self.stories = list(stories)
+        """The list being read, updated here when a story is saved or unsaved."""
         self.index = index
         self.visit = _Visit(self.story.link, self.story)
         self.history: list[_Visit] = []
@@ -162,18 +174,21 @@ class ArticleScreen(Screen[int]):
         self.call_after_refresh(self._update_status)
 
     def _page(self) -> Page:
-        outcome, story = self.outcome, self.visit.story
+        outcome, story, url = self.outcome, self.visit.story, self.visit.url
         document = outcome.document if outcome else None
         has_article = document is not None and document.is_article and bool(document.blocks)
-        title = story.title if story else clean_line(self.visit.url, 300)
-        meta = story_meta(story) if story else ""
+        if story is not None:
+            title, meta, address = story.title, story_meta(story), ""
+        else:
+            host = urlsplit(url).hostname if url else None
+            title, meta, address = self.visit.link_text or host or "Link", "", url or ""
         summary = self.feed_blocks or text_blocks("The feed gives no summary for this story.")
         if self.mode == "feed" and story is not None:
             return Page(title, meta, summary)
         if self.mode == "page":
             text = clean_block(outcome.page_text) if outcome else ""
             notice = "" if text else "The page's full text is not stored for this story."
-            return Page(title, meta, text_blocks(text), notice)
+            return Page(title, meta, text_blocks(text), notice, address)
         if has_article and document is not None:
             if not document.site_name and story is not None:
                 document = replace(document, site_name=story.source)
@@ -182,10 +197,12 @@ class ArticleScreen(Screen[int]):
             reason = f"This page does not look like an article ({document.note or 'no text'})."
         else:
             reason = f"The article could not be loaded: {outcome.error if outcome else '?'}."
+        if story is None:  # a followed link has no feed summary to fall back on
+            return Page(title, meta, [], f"{reason} Press o to open it in your browser.", address)
         return Page(
             title,
             meta,
-            summary if story else [],
+            summary,
             f"{reason} Showing the feed's summary; press o to open the page in your browser.",
         )
 
@@ -283,7 +300,8 @@ class ArticleScreen(Screen[int]):
             self._leave()
             self.visit.fraction = self.view.fraction
             self.history.append(self.visit)
-            self._load(_Visit(choice.url, None))
+            words = next((link.text for link in self.view.links if link.url == choice.url), "")
+            self._load(_Visit(choice.url, None, link_text=words))
 
     def _copy(self, url: str) -> None:
         self.app.copy_to_clipboard(url)
@@ -297,20 +315,75 @@ class ArticleScreen(Screen[int]):
         open_link(self, self.visit.url)
 
     def action_refetch(self) -> None:
+        if self.visit.url is None:
+            self.notify("This story has no link to fetch.", timeout=2)
+            return
         self._leave()
-        self._load(self.visit, restore=self.view.fraction, refetch=True)
+        self.refetch_page(self.visit)
 
-    def _set_measure(self, measure: int) -> None:
-        measure = max(MIN_MEASURE, min(MAX_MEASURE, measure))
+    @work(exclusive=True, group="article", exit_on_error=False)
+    async def refetch_page(self, visit: _Visit) -> None:
+        """Fetch and clean the page of `visit` again. What is on screen stays if that fails
+        (offline, say): a cached copy is worth more than the reason it could not be renewed."""
+        assert visit.url is not None
+        self.notify("Fetching the article again…", timeout=REFETCH_NOTICE_SECONDS)
+        outcome = await self.library.open_url(visit.url, refetch=True)
+        if visit is not self.visit:  # the reader moved on meanwhile
+            return
+        if outcome.document is None:
+            kept = self.outcome is not None and self.outcome.document is not None
+            self.notify(
+                clean_line(f"Could not fetch the article again: {outcome.error}", 300)
+                + ("; showing the cached copy" if kept else ""),
+                severity="warning",
+                timeout=REFETCH_NOTICE_SECONDS,
+                markup=False,
+            )
+            return
+        self.outcome = outcome
+        self.mode = "article"
+        self._show_current(self.view.fraction if self.view.fraction < 1.0 else 0.0)
+        self.notify("Fetched again: this is the page as it is now", timeout=REFETCH_NOTICE_SECONDS)
+
+    def action_toggle_saved(self) -> None:
+        story = self.story
+        self.stories[self.index] = replace(story, is_saved=not story.is_saved)
+        self.set_saved(story, not story.is_saved)
+
+    @work(group="state", exit_on_error=False)
+    async def set_saved(self, story: Story, is_saved: bool) -> None:
+        """Save the story being read (kept offline for good) or unsave it."""
+        try:
+            await self.library.set_saved(story, is_saved)
+        except StoreError as error:
+            self.stories = [story if s.id == story.id else s for s in self.stories]
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.notify(saved_notice(is_saved))
+
+    def _set_measure(self, wanted: int) -> None:
+        """Use `wanted` columns, or the nearest the window and the limits allow, and say so."""
+        widest = self.view.widest_measure
+        measure = max(MIN_MEASURE, min(widest, wanted))
+        if wanted > measure:
+            limit = (
+                "the widest there is" if measure == MAX_MEASURE else "the widest this window shows"
+            )
+            message = f"Reading width {measure} columns: {limit}"
+        elif wanted < measure:
+            message = f"Reading width {measure} columns: the narrowest there is"
+        else:
+            message = f"Reading width {measure} columns"
         self.reader_app.set_reading_width(measure)
         self.view.measure = measure
-        self.notify(f"Reading width {measure} columns", timeout=1.5)
+        self.notify(message, timeout=1.5)
 
     def action_wider(self) -> None:
-        self._set_measure(self.view.measure + MEASURE_STEP)
+        self._set_measure(self.view.column_width + MEASURE_STEP)
 
     def action_narrower(self) -> None:
-        self._set_measure(self.view.measure - MEASURE_STEP)
+        # From what is shown, so a width saved on a bigger screen gives way at the first press.
+        self._set_measure(self.view.column_width - MEASURE_STEP)
 
     def action_zen(self) -> None:
         self.toggle_class("-zen")

@@ -50,12 +50,15 @@ MIN_MEASURE = 30
 MAX_MEASURE = 200
 SIDE_MARGIN = 2
 """Cells kept free on each side when the terminal is narrower than the measure."""
+TOP_MARGIN = 1
+"""Blank lines above the title: a terminal cell is about twice as tall as it is wide, so one
+line matches the two cells of SIDE_MARGIN."""
 FIRST_PAINT_SCREENS = 2
 """Screens of lines laid out before the first paint; the rest follows in chunks."""
 LAYOUT_CHUNK_BLOCKS = 40
 """Blocks laid out per chunk after the first paint: about 10 ms each, so keys stay responsive."""
 CODE_SCROLL_STEP = 8
-"""Cells a code block moves sideways per Left/Right press."""
+"""Cells code blocks move sideways per Left/Right press."""
 BULLETS = ("•", "◦", "▪")
 """Bullets for unordered lists by nesting depth, repeating past the third level."""
 
@@ -68,6 +71,9 @@ class Page:
     meta: str = ""
     blocks: Sequence[Block] = ()
     notice: str = ""
+    address: str = ""
+    """A web address shown under the title on one line, shortened with … to fit: it has no
+    spaces to wrap at, and folding it would break it mid-word."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,13 +158,17 @@ class _PageLayout:
         return text
 
     def head(self, page: Page, width: int) -> list[_Line]:
-        """The title, the meta line, a rule and any notice."""
-        out = self.lines(Text(clean_line(page.title, 1000), self.styles.title), width)
+        """The top margin, the title, the meta line and address, a rule and any notice."""
+        out = [_Line([]) for _ in range(TOP_MARGIN)]
+        out += self.lines(Text(clean_line(page.title, 1000), self.styles.title), width)
+        if page.meta or page.address:
+            out.append(_Line([]))
         if page.meta:
-            out += [
-                _Line([]),
-                *self.lines(Text(clean_line(page.meta, 500), self.styles.meta), width),
-            ]
+            out += self.lines(Text(clean_line(page.meta, 500), self.styles.meta), width)
+        if page.address:
+            address = Text(clean_line(page.address, 1000), self.styles.meta)
+            address.truncate(width, overflow="ellipsis")
+            out += self.lines(address, width)
         out.append(_Line([Segment("─" * width, self.styles.rule)]))
         if page.notice:
             notice = Panel(
@@ -273,8 +283,6 @@ class ArticleView(ScrollView, can_focus=True):
 
     measure: reactive[int] = reactive(DEFAULT_MEASURE)
     """Columns of text in the column (the terminal's width caps it)."""
-    code_offset: reactive[int] = reactive(0)
-    """How far code blocks are scrolled sideways."""
 
     class Scrolled(Message):
         """The reading position changed; `fraction` is 0 at the top and 1 at the end."""
@@ -292,6 +300,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._builder: _PageLayout | None = None
         """Lays out the blocks still to come; None once the page is complete."""
         self._next_block = 0
+        self._widest_code = 0
+        """Cells of the longest code line laid out so far: what the sideways scroll reaches."""
 
     @property
     def links(self) -> list[Link]:
@@ -300,9 +310,20 @@ class ArticleView(ScrollView, can_focus=True):
         return self._layout.links
 
     @property
+    def view_width(self) -> int:
+        """Cells the page is drawn across: the widget less the vertical scrollbar's gutter,
+        which is always kept so the column does not shift when the bar comes and goes."""
+        return max(1, self.size.width - self.styles.scrollbar_size_vertical)
+
+    @property
+    def widest_measure(self) -> int:
+        """The widest column this window can show, side margins kept."""
+        return max(MIN_MEASURE, min(MAX_MEASURE, self.view_width - 2 * SIDE_MARGIN))
+
+    @property
     def column_width(self) -> int:
         """Cells of text per line at the current terminal width."""
-        return max(1, min(self.measure, self.size.width - 2 * SIDE_MARGIN))
+        return max(1, min(self.measure, self.view_width - 2 * SIDE_MARGIN))
 
     @property
     def fraction(self) -> float:
@@ -317,11 +338,13 @@ class ArticleView(ScrollView, can_focus=True):
         return self.scroll_y >= self.max_scroll_y
 
     def show_page(self, page: Page, fraction: float = 0.0) -> None:
-        """Show `page`, scrolled to `fraction` of its length."""
+        """Show `page`, scrolled to `fraction` of its length (the top for 0)."""
         self.page = page
-        self.code_offset = 0
         self._layout_key = None
         self._pending_fraction = fraction or None
+        # Start from the top: the previous page's position would otherwise survive, clamped to
+        # the new page's first laid-out screens, and a new story would open part-way down.
+        self.scroll_to(0, 0, animate=False, immediate=True)
         self._ensure_layout()
 
     def on_mount(self) -> None:
@@ -346,9 +369,6 @@ class ArticleView(ScrollView, can_focus=True):
         if self._pending_fraction is None and self.scroll_y > 0:
             self._pending_fraction = self.fraction
 
-    def watch_code_offset(self) -> None:
-        self.refresh()
-
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self.post_message(self.Scrolled(self.fraction))
@@ -362,7 +382,7 @@ class ArticleView(ScrollView, can_focus=True):
         """
         if self.page is None or not self.size.width:
             return
-        key = (self.size.width, self.column_width, self.app.theme)
+        key = (self.view_width, self.column_width, self.app.theme)
         if key == self._layout_key:
             return
         self._layout_key = key
@@ -371,6 +391,7 @@ class ArticleView(ScrollView, can_focus=True):
             self._builder.head(self.page, self.column_width), self._builder.links
         )
         self._next_block = 0
+        self._widest_code = 0
         if self._pending_fraction:
             self._extend_layout(block_limit=None)
         else:
@@ -387,13 +408,23 @@ class ArticleView(ScrollView, can_focus=True):
                 break
             if block_limit is not None and self._next_block - start >= block_limit:
                 break
-            lines += self._builder.blocks([blocks[self._next_block]], self.column_width)
+            added = self._builder.blocks([blocks[self._next_block]], self.column_width)
+            self._widest_code = max(
+                self._widest_code,
+                *(Strip(line.segments).cell_length for line in added if line.is_code),
+                0,
+            )
+            lines += added
             self._next_block += 1
         finished = self._next_block >= len(blocks)
         if finished:
             lines.append(_Line([]))
             self._builder = None
-        self.virtual_size = Size(self.size.width, len(lines))
+        # Wider than the view only by what the widest code block overhangs the column: the
+        # sideways scrollbar then shows only while there is code to scroll to, and scroll_x
+        # is how far code blocks are moved.
+        overhang = max(0, self._widest_code - self.column_width)
+        self.virtual_size = Size(self.view_width + overhang, len(lines))
         if not finished:
             self.call_after_refresh(self._continue_layout, self._layout_key)
         elif self._pending_fraction is not None:
@@ -422,7 +453,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         self._ensure_layout()
-        width = self.size.width
+        width = self.view_width
         base = self.rich_style
         index = self.scroll_offset.y + y
         lines = self._layout.lines
@@ -433,7 +464,8 @@ class ArticleView(ScrollView, can_focus=True):
         left = max(0, (width - column) // 2)
         content = Strip(line.segments)
         if line.is_code:
-            content = content.crop(self.code_offset, self.code_offset + column)
+            offset = self.scroll_offset.x
+            content = content.crop(offset, offset + column)
             content = content.extend_cell_length(column, line.segments[0].style)
         segments = [Segment(" " * left), *content]
         return Strip(Segment.apply_style(segments, base)).adjust_cell_length(width, base)
@@ -457,16 +489,10 @@ class ArticleView(ScrollView, can_focus=True):
         self.scroll_end(animate=False)
 
     def action_code_left(self) -> None:
-        self.code_offset = max(0, self.code_offset - CODE_SCROLL_STEP)
+        self.scroll_relative(x=-CODE_SCROLL_STEP, animate=False)
 
     def action_code_right(self) -> None:
-        widest = max(
-            (Strip(line.segments).cell_length for line in self._layout.lines if line.is_code),
-            default=0,
-        )
-        self.code_offset = min(
-            max(0, widest - self.column_width), self.code_offset + CODE_SCROLL_STEP
-        )
+        self.scroll_relative(x=CODE_SCROLL_STEP, animate=False)
 
     def text(self) -> str:
         """The page as the lines on screen show it, without styles: for tests and copying."""
