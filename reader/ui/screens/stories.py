@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import ClassVar
@@ -18,7 +19,7 @@ from textual.worker import Worker
 from reader.library import FeedOutcome, Library, PrefetchReport
 from reader.sanitize import clean_line
 from reader.store import StoreError, Story, StoryFilter
-from reader.ui.screens.article import ArticleScreen, open_link
+from reader.ui.screens.article import ArticleScreen, open_link, saved_notice
 from reader.ui.screens.feeds import FeedPicker
 from reader.ui.screens.search import SearchScreen
 from reader.ui.screens.sources import SourcesScreen
@@ -64,6 +65,9 @@ class StoriesScreen(Screen[None]):
         self.feed_errors: dict[str, str] = {}
         """Feed title → why its last refresh failed, for the status line."""
         self.prefetcher: Worker[PrefetchReport] | None = None
+        self.first_page_shown = asyncio.Event()
+        """Set once the first frame with the newest stories is drawn: the rest of the library
+        and the start-up refresh wait for it, so they do not delay it."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
@@ -125,18 +129,29 @@ class StoriesScreen(Screen[None]):
     async def load_stories(self, first_page: bool = False) -> None:
         """Show what the library knows, keeping the cursor where it is."""
         if first_page:
-            newest = await self.library.stories(self.show, feed=self.feed, limit=FIRST_PAGE)
-            self.story_list.set_stories(newest)
-            self._update_title_bar()
+            try:
+                newest = await self.library.stories(self.show, feed=self.feed, limit=FIRST_PAGE)
+                self.story_list.set_stories(newest)
+                self._update_title_bar()
+                await self._next_frame()
+            finally:
+                self.first_page_shown.set()
             if len(newest) < FIRST_PAGE:
                 return
         stories = await self.library.stories(self.show, feed=self.feed)
         self.story_list.set_stories(stories)
         self._update_title_bar()
 
+    async def _next_frame(self) -> None:
+        """Return once the screen has been drawn with what is set now."""
+        drawn = asyncio.Event()
+        self.call_after_refresh(drawn.set)
+        await drawn.wait()
+
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_feeds(self) -> None:
         """Fetch every feed, merging new stories in as each feed arrives; then prefetch."""
+        await self.first_page_shown.wait()
         self.action_stop_prefetch(quiet=True)
         progress = self.progress
         progress.update(total=None, progress=0)
@@ -310,7 +325,7 @@ class StoriesScreen(Screen[None]):
                 await self.library.mark_read(story, is_read)
             if is_saved is not None:
                 await self.library.set_saved(story, is_saved)
-                self.notify("Saved: kept offline for good" if is_saved else "No longer saved")
+                self.notify(saved_notice(is_saved))
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             return
