@@ -9,7 +9,9 @@ and a process that overruns it is killed. Workers are kept warm and reused betwe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
+import sys
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -69,14 +71,15 @@ def _limit_memory() -> None:
 def _context() -> BaseContext:
     """Fork from a clean server process with the extractor preloaded where the OS allows it.
 
-    The server (and multiprocessing's resource tracker) start here, at once: started later from
-    inside the running app they would be handed Textual's captured stderr, whose file descriptor
-    is -1, and fail to launch.
+    The server (and multiprocessing's resource tracker) start here, at once. They are handed
+    the process's real stderr: inside the running app `sys.stderr` is Textual's capture, whose
+    file descriptor is -1, and they would fail to launch.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["reader.extract", "reader.extract.page_text"])
-        forkserver.ensure_running()
+        with contextlib.redirect_stderr(sys.__stderr__):
+            forkserver.ensure_running()
         return context
     return multiprocessing.get_context("spawn")
 

@@ -2,6 +2,9 @@
 
 It joins the network, the feed parsers, the cleaner and the store, and never imports the UI.
 Blocking work (SQLite, parsing, cleaning) runs in threads so the caller's event loop stays free.
+The network, feed and extraction modules (httpx, feedparser, selectolax) are imported where they
+are first used: the story list's first frame needs only the store, and importing them first
+took about a fifth of a second of start-up.
 """
 
 from __future__ import annotations
@@ -10,17 +13,18 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from reader.cleaner import CleanError, PageCleaner
 from reader.config import USER_AGENT, Settings
 from reader.document import Block, Document, text_blocks
-from reader.extract import extract
-from reader.feeds import FeedError, parse_feed
-from reader.feeds.discover import DiscoveredFeed, discover_feeds, fetch_feed
-from reader.net import FetchError, FetchResult, HttpClient
 from reader.sanitize import clean_line, is_web_url
 from reader.store import FeedOverview, Store, Story, StoryFilter, Subscription
+
+if TYPE_CHECKING:
+    from reader.cleaner import PageCleaner
+    from reader.feeds.discover import DiscoveredFeed
+    from reader.net import FetchResult, HttpClient
 
 DEFAULT_RETRY_AFTER = 15 * 60
 """Seconds to leave a feed alone after a 429 that gave no Retry-After."""
@@ -91,6 +95,8 @@ FeedProgress = Callable[[FeedOutcome, int, int], None]
 
 async def fetch_page(client: HttpClient, url: str, settings: Settings) -> FetchResult:
     """Fetch the HTML page at `url`; FetchError with a clear reason when there is none."""
+    from reader.net import FetchError
+
     if not is_web_url(url):
         raise FetchError("not an http(s) link")
     result = await client.get(
@@ -123,6 +129,8 @@ def not_html(content_type: str, content: bytes) -> str | None:
 
 async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Document:
     """Fetch and clean one page."""
+    from reader.extract import extract
+
     result = await fetch_page(client, url, settings)
     content_type = result.headers.get("content-type")
     return await asyncio.to_thread(extract, result.content, result.url, content_type)
@@ -134,13 +142,25 @@ class Library:
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         self.store = store or Store(settings.database_path)
-        self.cleaner = PageCleaner()
+        self._cleaner: PageCleaner | None = None
         self._client: HttpClient | None = None
+
+    @property
+    def cleaner(self) -> PageCleaner:
+        """The cleaning processes, started on first use: starting them with the app took CPU
+        from its first frame on a small machine."""
+        if self._cleaner is None:
+            from reader.cleaner import PageCleaner
+
+            self._cleaner = PageCleaner()
+        return self._cleaner
 
     @property
     def client(self) -> HttpClient:
         """The one HTTP client, made on first use inside the running event loop."""
         if self._client is None:
+            from reader.net import HttpClient
+
             self._client = HttpClient(
                 user_agent=USER_AGENT, max_connections=self.settings.max_connections
             )
@@ -151,7 +171,8 @@ class Library:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
-        await asyncio.to_thread(self.cleaner.close)
+        if self._cleaner is not None:
+            await asyncio.to_thread(self._cleaner.close)
         self.store.close()
 
     def feed_urls(self) -> tuple[str, ...]:
@@ -189,6 +210,9 @@ class Library:
         return outcomes
 
     async def _refresh_feed(self, url: str) -> FeedOutcome:
+        from reader.feeds import FeedError, parse_feed
+        from reader.net import FetchError
+
         state = await asyncio.to_thread(self.store.feed_state, url)
         now = time.time()
         if state.retry_until and state.retry_until > now:
@@ -280,6 +304,9 @@ class Library:
 
     async def open_url(self, url: str, *, refetch: bool = False) -> ArticleOutcome:
         """The cleaned article at `url`: from the cache, else fetched, cleaned and cached."""
+        from reader.cleaner import CleanError
+        from reader.net import FetchError
+
         if not refetch:
             cached = await asyncio.to_thread(self.store.article, url)
             if cached is not None:
@@ -304,6 +331,8 @@ class Library:
     async def feed_content(self, story: Story) -> list[Block]:
         """What the feed itself says of a story, as blocks: its HTML content cleaned, else its
         plain summary. Cleaned here rather than in a worker process: feeds cap it at 200 KB."""
+        from reader.extract import extract
+
         html = await asyncio.to_thread(self.store.story_content, story.id)
         if html.strip():
             document = await asyncio.to_thread(extract, html, story.link)
@@ -327,10 +356,14 @@ class Library:
 
     async def discover(self, url: str) -> list[DiscoveredFeed]:
         """The feeds at or announced by `url`; FetchError or FeedError with a clear reason."""
+        from reader.feeds.discover import discover_feeds
+
         return await discover_feeds(self.client, url)
 
     async def subscribe(self, found: DiscoveredFeed, *, name: str = "", folder: str = "") -> int:
         """Add a discovered feed to the user's feeds and store its stories; returns how many."""
+        from reader.feeds.discover import fetch_feed
+
         feed = found.feed or await fetch_feed(
             self.client, found.url, timeout=self.settings.feed_timeout
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -15,13 +15,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.feeds import FeedError
-from reader.feeds.discover import DiscoveredFeed
 from reader.library import Library
-from reader.net import FetchError
 from reader.sanitize import clean_line
 from reader.store import StoreError, Subscription
 from reader.ui.widgets.story_list import format_age
+
+# The network and feed modules load on first use, not at start-up (see reader/library.py).
+if TYPE_CHECKING:
+    from reader.feeds.discover import DiscoveredFeed
 
 
 class Prompt(ModalScreen[str | None]):
@@ -46,7 +47,7 @@ class Prompt(ModalScreen[str | None]):
         self.dismiss(event.value.strip() or None)
 
 
-class FeedChooser(ModalScreen[DiscoveredFeed | None]):
+class FeedChooser(ModalScreen["DiscoveredFeed | None"]):
     """Pick one of several feeds a page announces."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
@@ -160,6 +161,9 @@ class SourcesScreen(Screen[None]):
     @work(exclusive=True, group="sources-network", exit_on_error=False)
     async def discover(self, url: str) -> None:
         """Find the feeds at `url`; subscribe, asking first when there are several."""
+        from reader.feeds import FeedError
+        from reader.net import FetchError
+
         self.set_status(f"Looking for feeds at {url}…")
         try:
             found = await self.library.discover(url)
@@ -178,6 +182,9 @@ class SourcesScreen(Screen[None]):
     @work(exclusive=True, group="sources-network", exit_on_error=False)
     async def subscribe(self, found: DiscoveredFeed) -> None:
         """Subscribe to one discovered feed and store its stories."""
+        from reader.feeds import FeedError
+        from reader.net import FetchError
+
         self.set_status(f"Adding {found.url}…")
         try:
             new = await self.library.subscribe(found)

@@ -1,0 +1,90 @@
+"""Start-up: what is loaded before the first frame, and what waits until after it.
+
+bench/startup.py measures the time; these pin the structure that makes it short, so a stray
+top-level import or an early refresh shows up here rather than as a slower start."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from ui_support import FROZEN_NOW, settle
+
+from reader.config import Settings
+from reader.library import FeedOutcome, FeedProgress, Library
+from reader.store import Store
+from reader.ui.app import NewsReaderApp
+from reader.ui.widgets.story_list import StoryList
+
+NOT_NEEDED_FOR_THE_FIRST_FRAME = (
+    "feedparser",
+    "httpx",
+    "selectolax",
+    "multiprocessing",
+    "reader.extract",
+    "reader.feeds",
+    "reader.net",
+    "reader.cleaner",
+)
+"""Modules the story list's first frame does without; each loads when first used."""
+
+
+def test_the_app_and_its_library_load_without_network_feed_or_cleaning_modules(
+    tmp_path: Path,
+) -> None:
+    probe = (
+        "import sys; from pathlib import Path; import reader.cli, reader.ui.app;"
+        " from reader.config import Settings; from reader.library import Library;"
+        f" library = Library(Settings(data_dir=Path({str(tmp_path)!r})));"
+        " reader.ui.app.NewsReaderApp(library);"
+        f" print(sorted(m for m in sys.modules if m.split('.')[0] in {{'feedparser', 'httpx',"
+        f" 'selectolax', 'multiprocessing'}} or m.startswith({NOT_NEEDED_FOR_THE_FIRST_FRAME!r})))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+class RecordingLibrary(Library):
+    """The real library, noting how many stories the list showed when the refresh began."""
+
+    listed_when_refresh_began: int | None = None
+    app: NewsReaderApp | None = None
+
+    async def refresh(self, on_progress: FeedProgress | None = None) -> list[FeedOutcome]:
+        assert self.app is not None
+        self.listed_when_refresh_began = len(self.app.screen.query_one(StoryList).stories)
+        return await super().refresh(on_progress)
+
+
+async def test_the_refresh_starts_after_the_stored_stories_are_shown(
+    http_server, tmp_path: Path
+) -> None:
+    feed = http_server.url("/feeds/rss2.xml")
+    settings = Settings(data_dir=tmp_path, feeds=(feed,), prefetch=False)
+    # A first run stores the feed's stories; the second starts with them in the library.
+    first = NewsReaderApp(Library(settings), clock=lambda: FROZEN_NOW)
+    async with first.run_test(size=(100, 30)):
+        await settle(first)
+    library = RecordingLibrary(settings)
+    app = NewsReaderApp(library, clock=lambda: FROZEN_NOW)
+    library.app = app
+    async with app.run_test(size=(100, 30)):
+        await settle(app)
+    assert library.listed_when_refresh_began == 3
+
+
+def test_the_newest_stories_of_many_feeds_are_read_in_time_order(tmp_path: Path) -> None:
+    """The first page walks the time index and stops, instead of sorting every story."""
+    store = Store(tmp_path / "library.sqlite3")
+    try:
+        trace: list[str] = []
+        store._db.set_trace_callback(trace.append)
+        store.stories(("https://a.example/feed", "https://b.example/feed"), limit=300)
+        store._db.set_trace_callback(None)
+        plan = store._db.execute("EXPLAIN QUERY PLAN " + trace[-1]).fetchall()
+    finally:
+        store.close()
+    steps = " / ".join(row[3] for row in plan)
+    assert "stories_by_time" in steps and "TEMP B-TREE" not in steps, steps
