@@ -556,8 +556,15 @@ class Store:
         limit: int | None = None,
     ) -> list[Story]:
         """Stories newest first: of `feed_urls` when given, all, unread or saved ones."""
-        where, params = self._story_conditions(feed_urls, show)
-        query = f"{_STORY_SELECT} {where} ORDER BY s.sort_time DESC, s.id DESC"
+        urls = None if feed_urls is None else list(feed_urls)
+        where, params = self._story_conditions(urls, show)
+        select = _STORY_SELECT
+        if limit is not None and (urls is None or len(urls) > 1):
+            # Walk the time index and stop at `limit`: SQLite otherwise reads every story of
+            # the feeds through the per-feed index and sorts them (25 ms against 1 ms for the
+            # newest 300 of 100,000). For one feed its own index is quicker (3 ms against 29).
+            select = select.replace(" JOIN feeds f ", " CROSS JOIN feeds f ")
+        query = f"{select} {where} ORDER BY s.sort_time DESC, s.id DESC"
         if limit is not None:
             query += f" LIMIT {int(limit)}"
         with self._lock:
