@@ -33,7 +33,7 @@ from reader.ui.screens.links import LinkPicker
 from reader.ui.screens.search import SearchScreen
 from reader.ui.screens.sources import SourcesScreen
 from reader.ui.screens.stories import StoriesScreen
-from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.article_view import TOP_MARGIN, ArticleView
 from reader.ui.widgets.story_list import StoryList
 
 HOSTILE = FIXTURES / "hostile"
@@ -301,7 +301,7 @@ async def test_reading_view_every_block_kind(http_server: LoopbackServer, tmp_pa
         screen = await open_story(app, pilot, "Hostile article")
         text = article_text(app)
         assert_clean(text, "reading view")
-        lines = text.split("\n")
+        lines = text.split("\n")[TOP_MARGIN:]
         assert lines[0].startswith("Hostile page ]2;PWNED[bold]x[/] [/red]"), "title, literal"
         meta = lines[2]
         assert meta.startswith("Evil Site ]52;c;SEFDSw==[@click=app.quit]quit[/] · Mallory")
@@ -372,7 +372,7 @@ async def test_reading_view_of_raw_bytes_and_missing_page(
         await open_story(app, pilot, "Missing page")
         text = article_text(app)
         assert_clean(text, "missing page")
-        assert text.startswith("Missing page ]2;PWNEDelif iso surrogate")
+        assert text.startswith("\n" * TOP_MARGIN + "Missing page ]2;PWNEDelif iso surrogate")
         assert "could not be loaded: HTTP 404 Not Found" in flat(text)
         assert "[link=file:///etc/passwd]x[/link] [@click=app.quit]quit[/]" in flat(text)
         check_screen(app, "missing page")
