@@ -5,6 +5,7 @@ top-level import or an early refresh shows up here rather than as a slower start
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from ui_support import FROZEN_NOW, settle
 
 from reader.config import Settings
 from reader.library import FeedOutcome, FeedProgress, Library
+from reader.settings import DEFAULTS
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
 from reader.ui.widgets.story_list import StoryList
@@ -26,6 +28,10 @@ NOT_NEEDED_FOR_THE_FIRST_FRAME = (
     "reader.feeds",
     "reader.net",
     "reader.cleaner",
+    "reader.ui.screens.article",
+    "reader.ui.screens.search",
+    "reader.ui.screens.sources",
+    "reader.ui.widgets.article_view",
 )
 """Modules the story list's first frame does without; each loads when first used."""
 
@@ -88,3 +94,18 @@ def test_the_newest_stories_of_many_feeds_are_read_in_time_order(tmp_path: Path)
         store.close()
     steps = " / ".join(row[3] for row in plan)
     assert "stories_by_time" in steps and "TEMP B-TREE" not in steps, steps
+
+
+async def test_an_unknown_action_in_the_keys_table_is_reported_once_the_list_is_shown(
+    tmp_path: Path,
+) -> None:
+    keys = {"refrsh": "ctrl+r", "refresh": "ctrl+r"}
+    config = dataclasses.replace(DEFAULTS, keys=keys)
+    library = Library(Settings(data_dir=tmp_path, feeds=()))
+    app = NewsReaderApp(library, clock=lambda: FROZEN_NOW, config=config)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(app)
+        await pilot.pause()
+        messages = [notification.message for notification in app._notifications]
+        assert "[keys] refrsh: no such action; it keeps its default key" in messages
+        assert not any("refresh:" in message for message in messages)

@@ -19,25 +19,31 @@ from textual.worker import Worker, WorkerState
 from reader.library import Library
 from reader.sanitize import clean_line
 from reader.settings import DEFAULTS, UserConfig, save_config
-from reader.ui.screens.article import ArticleScreen
 from reader.ui.screens.help import HelpScreen, describe_bindings
-from reader.ui.screens.links import LinkPicker
-from reader.ui.screens.search import SearchScreen
-from reader.ui.screens.sources import SourcesScreen
 from reader.ui.screens.stories import StoriesScreen
-from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.story_list import StoryList
 
-REMAPPABLE: tuple[type[Screen[Any]] | type[Widget], ...] = (
-    StoriesScreen,
-    ArticleScreen,
-    SearchScreen,
-    SourcesScreen,
-    LinkPicker,
-    StoryList,
-    ArticleView,
-)
-"""Everything whose bindings the `[keys]` table of the settings file may remap, by binding id."""
+
+def remappable() -> tuple[type[Screen[Any]] | type[Widget], ...]:
+    """Everything whose bindings the `[keys]` table of the settings file may remap, by binding id.
+
+    Imported here rather than at the top: only the story list is needed for the first frame.
+    """
+    from reader.ui.screens.article import ArticleScreen
+    from reader.ui.screens.links import LinkPicker
+    from reader.ui.screens.search import SearchScreen
+    from reader.ui.screens.sources import SourcesScreen
+    from reader.ui.widgets.article_view import ArticleView
+
+    return (
+        StoriesScreen,
+        ArticleScreen,
+        SearchScreen,
+        SourcesScreen,
+        LinkPicker,
+        StoryList,
+        ArticleView,
+    )
 
 
 def stylesheet_dir() -> Path:
@@ -51,7 +57,7 @@ def binding_ids() -> set[str]:
     """Every binding id a user can remap."""
     return {
         binding.id
-        for owner in REMAPPABLE
+        for owner in remappable()
         for binding in owner.BINDINGS
         if isinstance(binding, Binding) and binding.id
     }
@@ -85,11 +91,8 @@ class NewsReaderApp(App[None]):
         self._settings_lock = threading.Lock()
         self.reading_width = config.reading_width
         """Columns of the reading column, carried from one article to the next."""
-        unknown = sorted(set(config.keys) - binding_ids())
-        self.problems += [
-            f"[keys] {name}: no such action; it keeps its default key" for name in unknown
-        ]
-        self.set_keymap({key: value for key, value in config.keys.items() if key not in unknown})
+        # A name no binding has is inert in the keymap; it is reported once the list is shown.
+        self.set_keymap(dict(config.keys))
         if config.theme in self.available_themes:
             self.theme = config.theme
         else:
@@ -100,14 +103,18 @@ class NewsReaderApp(App[None]):
 
     def on_mount(self) -> None:
         for problem in self.problems:
-            self.notify(
-                clean_line(problem, 300),
-                title="Settings",
-                severity="warning",
-                timeout=12,
-                markup=False,
-            )
+            self._settings_problem(problem)
         self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
+
+    def on_stories_screen_first_page_shown(self) -> None:
+        """Check the `[keys]` names now: it imports every screen, which the first frame skips."""
+        for name in sorted(set(self.config.keys) - binding_ids()):
+            self._settings_problem(f"[keys] {name}: no such action; it keeps its default key")
+
+    def _settings_problem(self, problem: str) -> None:
+        self.notify(
+            clean_line(problem, 300), title="Settings", severity="warning", timeout=12, markup=False
+        )
 
     async def on_unmount(self) -> None:
         await self.library.aclose()
