@@ -61,13 +61,14 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
 
 
-def first_frame_seconds(command: Sequence[str], marker: str) -> float:
-    """Seconds from launching `command` in a new pane until `marker` shows in it."""
+def first_frame_seconds(command: Sequence[str], marker: str, cwd: Path) -> float:
+    """Seconds from launching `command` in a new pane in `cwd` until `marker` shows in it."""
     width, height = PANE_SIZE
     started = time.perf_counter()
-    tmux(
-        "new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height), shlex.join(command)
-    )
+    # A neutral directory: `python -m` puts the working directory first on sys.path, so a
+    # source checkout there would shadow the package PYTHONPATH names.
+    size = ("-x", str(width), "-y", str(height))
+    tmux("new-session", "-d", "-s", SESSION, "-c", str(cwd), *size, shlex.join(command))
     try:
         while time.perf_counter() - started < GIVE_UP_AFTER:
             if marker in tmux("capture-pane", "-p", "-t", SESSION):
@@ -92,6 +93,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also run the newsreader of this source checkout (e.g. an older commit's "
+        "`git archive`) on the large library, in the same rotation",
+    )
     args = parser.parse_args()
 
     feeds = tuple(CLOSED_PORT_FEED.format(n=n) for n in range(FEEDS))
@@ -117,17 +125,20 @@ def measure(work: Path, feeds: tuple[str, ...], args: argparse.Namespace) -> dic
     contenders: dict[str, tuple[list[str], str]] = {
         "bare Textual app": ([sys.executable, str(bare_script)], BARE_MARKER)
     }
-    for label, stories, articles in (
-        ("newsreader, 100 stories", 100, 20),
-        (f"newsreader, {args.stories:,} stories", args.stories, args.articles),
-    ):
+    runs = [
+        ("newsreader, 100 stories", 100, 20, PACKAGE.parent),
+        (f"newsreader, {args.stories:,} stories", args.stories, args.articles, PACKAGE.parent),
+    ]
+    if args.compare:
+        runs.append((f"{args.compare.name}, {args.stories:,} stories", *runs[1][1:3], args.compare))
+    for label, stories, articles, checkout in runs:
         data_dir = library_path(stories, articles).parent
         # An absent settings file: the defaults, never the user's own. The pane gets the tmux
         # server's environment, not ours: PYTHONPATH makes it run the package measured here.
         command = [
             "env",
             f"NEWSREADER_CONFIG={work / 'absent.toml'}",
-            f"PYTHONPATH={PACKAGE.parent}",
+            f"PYTHONPATH={checkout}",
             sys.executable,
             "-m",
             "reader",
@@ -139,7 +150,10 @@ def measure(work: Path, feeds: tuple[str, ...], args: argparse.Namespace) -> dic
 
     # Byte-compile newsreader first, as installing it does: with PYTHONDONTWRITEBYTECODE set
     # (as on these machines) a source checkout would otherwise be compiled at every start.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(PACKAGE)], check=True)
+    for _, _, _, checkout in runs:
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(checkout / "reader")], check=True
+        )
     # A session of our own keeps the tmux server up, so no run pays for starting it.
     tmux("new-session", "-d", "-s", f"{SESSION}-keep", "sleep 86400")
     times: dict[str, list[float]] = {label: [] for label in contenders}
@@ -148,7 +162,7 @@ def measure(work: Path, feeds: tuple[str, ...], args: argparse.Namespace) -> dic
         for run in range(args.runs):
             for label in labels[run % len(labels) :] + labels[: run % len(labels)]:
                 command, marker = contenders[label]
-                times[label].append(first_frame_seconds(command, marker))
+                times[label].append(first_frame_seconds(command, marker, work))
     finally:
         tmux("kill-session", "-t", f"{SESSION}-keep")
     return times
