@@ -33,7 +33,8 @@ from reader.ui.screens.links import LinkPicker
 from reader.ui.screens.search import SearchScreen
 from reader.ui.screens.sources import SourcesScreen
 from reader.ui.screens.stories import StoriesScreen
-from reader.ui.widgets.article_view import TOP_MARGIN, ArticleView
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.page_layout import TOP_MARGIN
 from reader.ui.widgets.story_list import StoryList
 
 HOSTILE = FIXTURES / "hostile"

@@ -23,7 +23,8 @@ from reader.library import ArticleOutcome, Library
 from reader.sanitize import clean_block, clean_line
 from reader.store import StoreError, Story
 from reader.ui.screens.links import LinkChoice, LinkPicker
-from reader.ui.widgets.article_view import MAX_MEASURE, MIN_MEASURE, ArticleView, Page
+from reader.ui.widgets.article_view import MAX_MEASURE, MIN_MEASURE, ArticleView
+from reader.ui.widgets.page_layout import Page
 
 if TYPE_CHECKING:
     from reader.ui.app import NewsReaderApp

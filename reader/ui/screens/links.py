@@ -14,7 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.sanitize import clean_line
-from reader.ui.widgets.article_view import Link
+from reader.ui.widgets.page_layout import Link
 
 LinkAction = Literal["open", "browser", "copy"]
 
