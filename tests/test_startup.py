@@ -109,3 +109,28 @@ async def test_an_unknown_action_in_the_keys_table_is_reported_once_the_list_is_
         messages = [notification.message for notification in app._notifications]
         assert "[keys] refrsh: no such action; it keeps its default key" in messages
         assert not any("refresh:" in message for message in messages)
+
+
+def test_what_the_first_frame_skipped_is_loaded_once_the_list_is_shown(tmp_path: Path) -> None:
+    probe = f"""
+import asyncio, sys
+from pathlib import Path
+from reader.config import Settings
+from reader.library import Library
+from reader.ui.app import NewsReaderApp
+
+async def main():
+    app = NewsReaderApp(Library(Settings(data_dir=Path({str(tmp_path)!r}), feeds=())))
+    async with app.run_test() as pilot:
+        while not app.screen.first_page_shown.is_set():
+            await pilot.pause()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        print(sorted(m for m in {NOT_NEEDED_FOR_THE_FIRST_FRAME!r} if m not in sys.modules))
+
+asyncio.run(main())
+"""
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    # Only the cleaner (and multiprocessing) wait for a page to clean.
+    assert result.stdout.strip() == "['multiprocessing', 'reader.cleaner']"

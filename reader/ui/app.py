@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -107,9 +108,17 @@ class NewsReaderApp(App[None]):
         self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
 
     def on_stories_screen_first_page_shown(self) -> None:
-        """Check the `[keys]` names now: it imports every screen, which the first frame skips."""
+        self.finish_start_up()
+
+    @work(group="start-up", exit_on_error=False)
+    async def finish_start_up(self) -> None:
+        """Do what the first frame was spared, importing in threads so the list stays
+        responsive: check the `[keys]` names against every screen, then load the network,
+        feed and extraction modules so the first refresh or article does not wait for them."""
+        await asyncio.to_thread(remappable)
         for name in sorted(set(self.config.keys) - binding_ids()):
             self._settings_problem(f"[keys] {name}: no such action; it keeps its default key")
+        await self.library.load_services()
 
     def _settings_problem(self, problem: str) -> None:
         self.notify(

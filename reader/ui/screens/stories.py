@@ -156,6 +156,7 @@ class StoriesScreen(Screen[None]):
     async def refresh_feeds(self) -> None:
         """Fetch every feed, merging new stories in as each feed arrives; then prefetch."""
         await self.first_page_shown.wait()
+        await self.library.load_services()
         self.action_stop_prefetch(quiet=True)
         progress = self.progress
         progress.update(total=None, progress=0)
