@@ -516,12 +516,27 @@ def cache_command(settings: Settings, action: str | None) -> int:
 
 def run_app(settings: Settings, config: UserConfig, problems: list[str]) -> int:
     """Start the reader in the terminal; problems in the settings file are shown in it."""
+    import sqlite3
+
     from reader.library import Library
     from reader.settings import config_path
+    from reader.store import StoreError
     from reader.ui.app import NewsReaderApp
+    from reader.ui.screens.stories import FIRST_PAGE
 
+    library = Library(settings)
+    try:
+        # Read before the app starts, so its first frame already lists them (one frame sooner
+        # than a worker's answer); a problem is left for the app to show.
+        first_page = library.newest_stories(FIRST_PAGE)
+    except (StoreError, sqlite3.Error):
+        first_page = None
     app = NewsReaderApp(
-        Library(settings), config=config, problems=problems, config_file=config_path()
+        library,
+        config=config,
+        problems=problems,
+        config_file=config_path(),
+        first_page=first_page,
     )
     app.run()
     return app.return_code or EXIT_OK

@@ -5,9 +5,9 @@ top-level import or an early refresh shows up here rather than as a slower start
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ui_support import FROZEN_NOW, settle
@@ -15,8 +15,9 @@ from ui_support import FROZEN_NOW, settle
 from reader.config import Settings
 from reader.library import FeedOutcome, FeedProgress, Library
 from reader.settings import DEFAULTS
-from reader.store import Store
+from reader.store import Store, Story
 from reader.ui.app import NewsReaderApp
+from reader.ui.screens.stories import FIRST_PAGE
 from reader.ui.widgets.story_list import StoryList
 
 NOT_NEEDED_FOR_THE_FIRST_FRAME = (
@@ -100,7 +101,7 @@ async def test_an_unknown_action_in_the_keys_table_is_reported_once_the_list_is_
     tmp_path: Path,
 ) -> None:
     keys = {"refrsh": "ctrl+r", "refresh": "ctrl+r"}
-    config = dataclasses.replace(DEFAULTS, keys=keys)
+    config = replace(DEFAULTS, keys=keys)
     library = Library(Settings(data_dir=tmp_path, feeds=()))
     app = NewsReaderApp(library, clock=lambda: FROZEN_NOW, config=config)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
@@ -134,3 +135,30 @@ asyncio.run(main())
     assert result.returncode == 0, result.stderr
     # Only the cleaner (and multiprocessing) wait for a page to clean.
     assert result.stdout.strip() == "['multiprocessing', 'reader.cleaner']"
+
+
+class CountingLibrary(Library):
+    """The real library, counting the story reads the app asks it for."""
+
+    reads: int = 0
+
+    async def stories(self, *args: object, **kwargs: object) -> list[Story]:
+        self.reads += 1
+        return await super().stories(*args, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_stories_read_before_the_app_starts_are_in_its_first_frame(
+    http_server, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path, feeds=(http_server.url("/feeds/rss2.xml"),))
+    first = NewsReaderApp(Library(settings), clock=lambda: FROZEN_NOW)
+    async with first.run_test(size=(100, 30)):
+        await settle(first)
+    library = CountingLibrary(replace(settings, refresh_on_start=False))
+    newest = library.newest_stories(FIRST_PAGE)
+    app = NewsReaderApp(library, clock=lambda: FROZEN_NOW, first_page=newest)
+    async with app.run_test(size=(100, 30)):
+        assert [s.id for s in app.screen.query_one(StoryList).stories] == [s.id for s in newest]
+        assert len(newest) == 3 and library.reads == 0
+        await settle(app)
+    assert library.reads == 0  # under FIRST_PAGE stories: nothing more to load

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from reader.library import Library
 from reader.sanitize import clean_line
 from reader.settings import DEFAULTS, UserConfig, save_config
+from reader.store import Story
 from reader.ui.screens.help import HelpScreen, describe_bindings
 from reader.ui.screens.stories import StoriesScreen
 from reader.ui.widgets.story_list import StoryList
@@ -81,10 +82,13 @@ class NewsReaderApp(App[None]):
         config: UserConfig = DEFAULTS,
         problems: Iterable[str] = (),
         config_file: Path | None = None,
+        first_page: list[Story] | None = None,
     ) -> None:
-        """`config_file` is where theme and width changes are saved; None saves nothing."""
+        """`config_file` is where theme and width changes are saved; None saves nothing.
+        `first_page`, the newest stories read before the app starts, goes in its first frame."""
         super().__init__()
         self.library = library
+        self.first_page = first_page
         self.clock = clock
         self.config = config
         self.config_file = config_file
@@ -100,7 +104,7 @@ class NewsReaderApp(App[None]):
             self.problems.append(f"theme {config.theme!r} is not a known theme; using the default")
 
     def get_default_screen(self) -> Screen[None]:
-        return StoriesScreen(self.library, self.clock)
+        return StoriesScreen(self.library, self.clock, first_page=self.first_page)
 
     def on_mount(self) -> None:
         for problem in self.problems:

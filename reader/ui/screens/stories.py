@@ -56,9 +56,17 @@ class StoriesScreen(Screen[None]):
     class FirstPageShown(Message):
         """The newest stories are on screen: start-up work that would delay them can run."""
 
-    def __init__(self, library: Library, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        library: Library,
+        clock: Callable[[], float] = time.time,
+        *,
+        first_page: list[Story] | None = None,
+    ) -> None:
+        """`first_page`, the newest stories if already read, is shown before the first frame."""
         super().__init__()
         self.library = library
+        self.initial_page = first_page
         self.clock = clock
         self.show: StoryFilter = "all"
         """Which stories the list shows: all, unread or saved."""
@@ -94,6 +102,9 @@ class StoriesScreen(Screen[None]):
         self.progress.display = False
         self.story_list.set_empty_text("No stories yet. Press r to refresh, S to add feeds.")
         self.story_list.focus()
+        if self.initial_page is not None:
+            self.story_list.set_stories(self.initial_page)
+            self._update_title_bar()
         self.load_stories(first_page=True)
         if recovered := self.library.store.recovered_from:
             self.notify(
@@ -133,9 +144,11 @@ class StoriesScreen(Screen[None]):
         """Show what the library knows, keeping the cursor where it is."""
         if first_page:
             try:
-                newest = await self.library.stories(self.show, feed=self.feed, limit=FIRST_PAGE)
-                self.story_list.set_stories(newest)
-                self._update_title_bar()
+                newest = self.initial_page
+                if newest is None:
+                    newest = await self.library.stories(self.show, feed=self.feed, limit=FIRST_PAGE)
+                    self.story_list.set_stories(newest)
+                    self._update_title_bar()
                 await self._next_frame()
             finally:
                 self.first_page_shown.set()
