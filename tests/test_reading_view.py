@@ -113,6 +113,7 @@ async def test_sideways_scrollbar_only_while_code_is_wider_than_the_column(
         )
         await pilot.press("enter")
         await settle(app)
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ArticleScreen)
         assert not screen.view.show_horizontal_scrollbar
@@ -121,6 +122,7 @@ async def test_sideways_scrollbar_only_while_code_is_wider_than_the_column(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_first(app, pilot)
         view = screen.view
+        await pilot.pause()  # the scrollbars follow the virtual size at the next layout
         assert view.show_horizontal_scrollbar
         start = view.scroll_x
         await pilot.press("right", "right")
