@@ -361,9 +361,9 @@ class Store:
     ) -> int:
         """Store a freshly parsed feed and its entries; returns how many stories were new.
 
-        An entry already known by guid, or by link from any feed, updates nothing the user owns
-        (read state, first-seen time): the same story seen twice is one row. The validators are
-        kept for the next conditional request.
+        An entry already known (by id, or by link when it has no id: `_save_entry`) updates
+        nothing the user owns (read state, first-seen time): the same story seen twice is one
+        row. The validators are kept for the next conditional request.
         """
         now = time.time() if now is None else now
         new = 0
@@ -406,17 +406,33 @@ class Store:
     def _save_entry(
         self, db: sqlite3.Connection, feed_id: int, entry: FeedEntry, now: float
     ) -> int:
+        """Insert or update one story; returns 1 if it was new.
+
+        An id identifies a story; a link only when the feed gave no id. So an entry is this feed's
+        row with the same id (the stand-in link for an entry without one, as every version
+        stored it), else, without an id of its own, any row with its link, this feed's first;
+        with one, another feed's row with both its id and its link (the same feed subscribed
+        under two addresses). Entries sharing only a link are distinct stories.
+        """
+        guid = _storable(entry.id)
         link = _storable(entry.link) or None
         row = db.execute(
-            "SELECT id FROM stories WHERE feed_id = ? AND guid = ?", (feed_id, _storable(entry.id))
+            "SELECT id FROM stories WHERE feed_id = ? AND guid = ?", (feed_id, guid)
         ).fetchone()
         if row is None and link:
-            by_link = db.execute(
-                "SELECT id, feed_id FROM stories WHERE link = ? LIMIT 1", (link,)
-            ).fetchone()
-            if by_link is not None and by_link[1] != feed_id:
+            if entry.id_from_feed:
+                same = db.execute(
+                    "SELECT id, feed_id FROM stories WHERE link = ? AND guid = ? LIMIT 1",
+                    (link, guid),
+                ).fetchone()
+            else:
+                same = db.execute(
+                    "SELECT id, feed_id FROM stories WHERE link = ? ORDER BY feed_id != ? LIMIT 1",
+                    (link, feed_id),
+                ).fetchone()
+            if same is not None and same[1] != feed_id:
                 return 0  # Another feed's story: it stays as that feed tells it.
-            row = by_link
+            row = same
         published = _timestamp(entry.published)
         values = (
             _storable(entry.title),
@@ -436,7 +452,7 @@ class Store:
         cursor = db.execute(
             "INSERT INTO stories (title, author, summary, content_html, published, feed_id, guid,"
             " link, first_seen, sort_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*values, feed_id, _storable(entry.id), link, now, published or now),
+            (*values, feed_id, guid, link, now, published or now),
         )
         db.execute(
             "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)",

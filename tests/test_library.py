@@ -44,6 +44,42 @@ async def test_unchanged_feed_costs_a_304_and_changes_nothing(http_server, tmp_p
         await library.aclose()
 
 
+async def test_every_story_of_a_feed_sharing_links_reaches_the_library(
+    http_server, tmp_path: Path
+) -> None:
+    podcast = (Path(__file__).parent / "fixtures" / "feeds" / "podcast.xml").read_bytes()
+    rss = {"Content-Type": "application/rss+xml"}
+    # Served without validators, so every refresh parses and saves it again.
+    url = http_server.route("/podcast.xml", body=podcast, headers=rss)
+    mirror = http_server.route("/mirror/podcast.xml", body=podcast, headers=rss)
+    sponsor = http_server.url("/feeds/sponsor.atom")
+    library = library_for(tmp_path, [url, sponsor])
+    try:
+        assert sorted(o.new_stories for o in await library.refresh()) == [2, 5]
+        assert [o.new_stories for o in await library.refresh()] == [0, 0]
+        titles = [s.title for s in await library.stories()]
+        assert len(titles) == 7 and "[Sponsor] Harbour Maps" in titles
+        assert [t for t in titles if t.startswith("Episode")] == [
+            f"Episode {n}: {name}"
+            for n, name in [
+                (5, "Salt marshes"),
+                (4, "Lighthouse keepers"),
+                (3, "Rogue waves"),
+                (2, "Ferry timetables"),
+                (1, "Reading the tide"),
+            ]
+        ]
+    finally:
+        await library.aclose()
+    # The same feed under a second address: the same ids and links, so no story twice.
+    library = library_for(tmp_path, [url, mirror])
+    try:
+        assert [o.new_stories for o in await library.refresh()] == [0, 0]
+        assert len(await library.stories()) == 5  # the episodes, each once
+    finally:
+        await library.aclose()
+
+
 async def test_429_is_respected_until_retry_after(http_server, tmp_path: Path) -> None:
     http_server.route("/feeds/busy.xml", status=429, headers={"Retry-After": "600"})
     library = library_for(tmp_path, [http_server.url("/feeds/busy.xml")])
