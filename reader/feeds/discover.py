@@ -59,8 +59,9 @@ should not make adding one slow."""
 MAX_LINKS = 50
 """Feed links kept from one page: real pages have one to five (main, comments, categories)."""
 MAX_CHECKED_LINKS = 8
-"""MAYBE_FEED_TYPES links fetched per page to see whether they are feeds: pages that use these
-types have one or two (the feed, WordPress's REST API); the rest are left out unchecked."""
+"""MAYBE_FEED_TYPES links fetched per page to see whether they are feeds; the rest are left out.
+Pages using these types carry one or two such links (a feed, WordPress's REST API): a few times
+that, while bounding the requests one page can make us send."""
 
 Via = Literal["address", "link", "probe"]
 """How a feed was found: the address was a feed, the page linked to it, or a common path."""
