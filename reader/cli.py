@@ -232,7 +232,7 @@ def open_store(settings: Settings) -> Store:
     """The library database of this data directory."""
     from reader.store import Store
 
-    return Store(settings.database_path)
+    return Store(settings.database_path, busy_timeout=settings.busy_timeout)
 
 
 # Commands that fetch
@@ -560,16 +560,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a usage error (already printed)
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    if args.command is None:
-        from reader.settings import load_config
-
-        config, problems = load_config()
-        return run_app(settings_from(args, config), config, problems)
     import sqlite3
 
+    from reader.store.model import StoreError
+
     try:
+        if args.command is None:
+            from reader.settings import load_config
+
+            config, problems = load_config()
+            return run_app(settings_from(args, config), config, problems)
         return dispatch(args)
-    except CommandError as error:
+    except (CommandError, StoreError) as error:
         note(str(error))
     except sqlite3.Error as error:
         note(f"library {settings_from(args).database_path}: {error}")

@@ -62,7 +62,7 @@ class ArticleCache(StoreConnection):
 
     def article(self, url: str) -> CachedArticle | None:
         """The cached article of `url`, or None."""
-        with self._lock:
+        with self._reading():
             row = self._db.execute(
                 "SELECT document, page_text, position FROM articles WHERE url = ?",
                 (_storable(url),),
@@ -93,7 +93,7 @@ class ArticleCache(StoreConnection):
             "  WHERE p.url = s.link AND p.next_attempt > ?)"
             f" ORDER BY s.sort_time DESC LIMIT {int(limit)}"
         )
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(query, [*params, time.time() if now is None else now])
             return [_story(row) for row in rows.fetchall()]
 
@@ -147,7 +147,7 @@ class ArticleCache(StoreConnection):
 
     def stats(self) -> CacheStats:
         """Sizes and counts of what the library holds."""
-        with self._lock:
+        with self._reading():
             db = self._db
             feeds = db.execute("SELECT COUNT(*) FROM feeds").fetchone()[0]
             stories, unread, saved = db.execute(

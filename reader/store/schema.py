@@ -9,7 +9,7 @@ from reader.document import Document
 from reader.store.model import StoreError
 
 SCHEMA_VERSION = 2
-"""Bumped with every schema change; `_migrate` upgrades older libraries step by step."""
+"""Bumped with every schema change; `migrate` upgrades older libraries step by step."""
 
 _SCHEMA_V1 = """
 CREATE TABLE feeds (
@@ -75,12 +75,20 @@ SEARCH_TITLE_WEIGHT = 10.0
 """bm25 weight of a title match against a body match: a word in the title says more."""
 
 
+def needs_migration(version: int) -> bool:
+    """Whether a library at schema `version` must be upgraded; StoreError when it is newer than
+    this newsreader knows."""
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"the library was written by a newer newsreader (schema {version})")
+    return version < SCHEMA_VERSION
+
+
 def migrate(db: sqlite3.Connection) -> None:
     """Create the schema, or upgrade an older library to SCHEMA_VERSION, inside the caller's
     transaction."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise StoreError(f"the library was written by a newer newsreader (schema {version})")
+    if not needs_migration(version):
+        return  # Another instance upgraded it while we waited for the lock.
     for number, script in enumerate((_SCHEMA_V1, _SCHEMA_V2), start=1):
         if version < number:
             # Statement by statement: executescript() would commit our transaction.

@@ -95,7 +95,7 @@ class StoryTables(StoreConnection):
 
     def feed_state(self, url: str) -> FeedState:
         """What the next request for a feed needs: its validators and any wait the server set."""
-        with self._lock:
+        with self._reading():
             row = self._db.execute(
                 "SELECT etag, last_modified, retry_until FROM feeds WHERE url = ?",
                 (_storable(url),),
@@ -172,7 +172,7 @@ class StoryTables(StoreConnection):
         query = f"{_STORY_SELECT} {where} ORDER BY s.sort_time DESC, s.id DESC"
         if limit is not None:
             query += f" LIMIT {int(limit)}"
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(query, params).fetchall()
         return [_story(row) for row in rows]
 
@@ -195,13 +195,13 @@ class StoryTables(StoreConnection):
             f" {_STORY_SELECT} JOIN hits ON hits.rowid = s.id {where}"
             f" ORDER BY hits.rank, s.sort_time DESC LIMIT {int(limit)}"
         )
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(query, [match, *params]).fetchall()
         return [_story(row) for row in rows]
 
     def story_content(self, story_id: int) -> str:
         """The HTML content the feed gave for a story ("" when it gave none)."""
-        with self._lock:
+        with self._reading():
             row = self._db.execute(
                 "SELECT content_html FROM stories WHERE id = ?", (story_id,)
             ).fetchone()

@@ -57,7 +57,7 @@ class Subscriptions(StoreConnection):
         else the built-in defaults until the user has any feed of their own."""
         if chosen_for_this_run is not None:
             return chosen_for_this_run
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(
                 "SELECT url, enabled FROM feeds WHERE subscribed = 1"
             ).fetchall()
@@ -67,7 +67,7 @@ class Subscriptions(StoreConnection):
 
     def subscriptions(self) -> list[Subscription]:
         """The user's feeds by folder then title, with their unread counts."""
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(
                 "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.folder,"
                 " f.enabled, f.last_fetched, f.last_error,"
@@ -82,7 +82,7 @@ class Subscriptions(StoreConnection):
     def feed_overview(self, feed_urls: Iterable[str]) -> list[FeedOverview]:
         """Each of `feed_urls` with its title, story counts and last error, by title."""
         urls = list(feed_urls)
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(
                 "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url),"
                 " COUNT(s.id), COALESCE(SUM(s.is_read = 0), 0), f.last_error, f.last_fetched,"
@@ -95,6 +95,6 @@ class Subscriptions(StoreConnection):
 
     def feed_titles(self) -> dict[str, str]:
         """Feed URL → the title the feed gives itself (empty until first fetched)."""
-        with self._lock:
+        with self._reading():
             rows = self._db.execute("SELECT url, COALESCE(NULLIF(name, ''), title) FROM feeds")
             return {row[0]: row[1] for row in rows}

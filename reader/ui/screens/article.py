@@ -21,6 +21,7 @@ from reader.document import Block, meta_line, text_blocks
 from reader.library import ArticleOutcome, Library
 from reader.sanitize import clean_block, clean_line
 from reader.store import Story
+from reader.ui.failures import ReportsWorkerFailures
 from reader.ui.screens.links import LinkChoice, LinkPicker
 from reader.ui.widgets.article_view import MAX_MEASURE, MIN_MEASURE, ArticleView, Page
 
@@ -68,7 +69,7 @@ class _Visit:
     fraction: float = 0.0
 
 
-class ArticleScreen(Screen[int]):
+class ArticleScreen(ReportsWorkerFailures, Screen[int]):
     """Shows the article of `stories[index]`; dismissed with the id of the story last shown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
