@@ -99,20 +99,24 @@ FeedProgress = Callable[[FeedOutcome, int, int], None]
 
 class _WriteGate:
     """Stops one run's writes at its first store failure: on a full disk or a busy library the
-    next write would fail the same way, each time after waiting the whole busy timeout."""
+    next write would fail the same way, each time after waiting the whole busy timeout. Writes
+    take turns here (the store runs them one at a time anyway), so none queued behind the
+    failing one still tries."""
 
     def __init__(self) -> None:
         self.error: StoreError | None = None
+        self._turn = asyncio.Lock()
 
     async def write(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run the store write `call` in a thread, unless an earlier one failed."""
-        if self.error is not None:
-            raise StoreError(str(self.error))
-        try:
-            return await asyncio.to_thread(call, *args, **kwargs)
-        except StoreError as error:
-            self.error = error
-            raise
+        async with self._turn:
+            if self.error is not None:
+                raise StoreError(str(self.error))
+            try:
+                return await asyncio.to_thread(call, *args, **kwargs)
+            except StoreError as error:
+                self.error = error
+                raise
 
 
 async def fetch_page(client: HttpClient, url: str, settings: Settings) -> FetchResult:

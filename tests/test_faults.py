@@ -156,6 +156,33 @@ def test_list_works_while_another_newsreader_writes(
     assert "Story 2" in out and "Story 1" in out
 
 
+def test_a_busy_library_stops_a_sync_at_its_first_write_and_says_so_once(
+    write_lock_held: Path, http_server: LoopbackServer
+) -> None:
+    feeds = tuple(
+        http_server.url(f"/feeds/{name}") for name in ("rss2.xml", "atom.xml", "rss1.xml")
+    )
+    settings = Settings(data_dir=write_lock_held.parent, feeds=feeds, prefetch=False)
+    store = Store(write_lock_held, busy_timeout=QUICK_BUSY_TIMEOUT)
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    err = io.StringIO()
+
+    async def run() -> object:
+        library = Library(settings, store=store)
+        try:
+            return await sync(library, _Progress(err))
+        finally:
+            await library.aclose()
+
+    report = asyncio.run(run())
+    assert report.store_error == "the library is busy in another newsreader; try again"
+    assert report.summary().startswith("0/3 feeds updated")
+    # One write waited out the timeout; the feeds after it did not each wait again.
+    assert statements.count("BEGIN IMMEDIATE") == 1
+    assert err.getvalue().count("busy in another newsreader") == 1
+
+
 # Read-only
 
 
