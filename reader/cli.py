@@ -489,7 +489,8 @@ def _os_reason(error: OSError) -> str:
 
 
 def sync_command(settings: Settings) -> int:
-    """Refresh and prefetch without the UI; 1 only when every source failed."""
+    """Refresh and prefetch without the UI; 1 only when every source failed or the library
+    could not store."""
     from reader.sync import run_sync
 
     return run_sync(settings)

@@ -1,7 +1,8 @@
 """`newsreader sync`: refresh every feed and cache new articles, without the UI (cron-friendly).
 
 A progress bar when stderr is a terminal, nothing but the summary line when piped. The exit status
-is non-zero only when every source failed, so one dead feed does not page anyone at 3 a.m.
+is non-zero only when every source failed or the library could not store (disk full, busy,
+read-only), so one dead feed does not page anyone at 3 a.m.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class SyncReport:
 
     @property
     def all_failed(self) -> bool:
-        """Whether every source failed (the one case that exits non-zero)."""
+        """Whether every source failed."""
         return self.feeds > 0 and self.failed_feeds == self.feeds
 
     @property

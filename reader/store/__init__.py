@@ -11,7 +11,7 @@ transactions), `stories`, `subscriptions` and `articles`; `Store` joins them int
 from __future__ import annotations
 
 from reader.store.articles import PREFETCH_RETRY_BASE, PREFETCH_RETRY_MAX, ArticleCache
-from reader.store.connection import BUSY_TIMEOUT_MS
+from reader.store.connection import BUSY_MESSAGE
 from reader.store.model import (
     CachedArticle,
     CacheStats,
@@ -27,7 +27,7 @@ from reader.store.stories import MAX_SEARCH_WORDS, SEARCH_CANDIDATES, StoryTable
 from reader.store.subscriptions import Subscriptions
 
 __all__ = [
-    "BUSY_TIMEOUT_MS",
+    "BUSY_MESSAGE",
     "MAX_SEARCH_WORDS",
     "PREFETCH_RETRY_BASE",
     "PREFETCH_RETRY_MAX",

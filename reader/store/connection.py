@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from reader.config import PRIVATE_FILE_MODE, make_private_dir, make_private_file
+from reader.config import BUSY_TIMEOUT, PRIVATE_FILE_MODE, make_private_dir, make_private_file
 from reader.store.model import StoreError, _storable
 from reader.store.schema import migrate, needs_migration
 
-BUSY_TIMEOUT_MS = 5000
-"""How long a writer waits for another instance's transaction before giving up, by default."""
 BUSY_MESSAGE = "the library is busy in another newsreader; try again"
+"""What a write says when another instance held the write lock for the whole busy timeout."""
 
 _JOURNAL_SUFFIXES = ("", "-wal", "-shm")
 """The files that make up one library: the database, its write-ahead log and shared memory."""
@@ -60,7 +59,7 @@ class StoreConnection:
         path: Path,
         *,
         read_only: bool = False,
-        busy_timeout: float = BUSY_TIMEOUT_MS / 1000,
+        busy_timeout: float = BUSY_TIMEOUT,
     ) -> None:
         """`read_only` opens without ever writing; it is also chosen by itself when the file or
         its directory cannot be written. `busy_timeout` is in seconds."""
