@@ -72,6 +72,8 @@ class ArticleOutcome:
     position: float = 0.0
     """Where the reader left off last time, 0.0 to 1.0."""
     from_cache: bool = False
+    store_error: str | None = None
+    """Why the article could not be cached (disk full…); it is shown all the same."""
 
 
 @dataclass(slots=True)
@@ -183,6 +185,11 @@ class Library:
             self._client = None
         await asyncio.to_thread(self.cleaner.close)
         self.store.close()
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the library can only be read: browsing works, nothing is saved."""
+        return self.store.read_only
 
     def feed_urls(self) -> tuple[str, ...]:
         """The feeds this run reads: `--feed`, else the user's enabled feeds, else the defaults."""
@@ -297,6 +304,8 @@ class Library:
                     return
                 try:
                     outcome = await self.open_url(story.link)
+                    if outcome.store_error is not None:
+                        raise StoreError(outcome.store_error)
                     if outcome.document is None:
                         await asyncio.to_thread(
                             self.store.record_prefetch_failure,
@@ -342,7 +351,10 @@ class Library:
             document, text = await self.cleaner.clean(result.content, result.url, content_type)
         except CleanError as error:
             return ArticleOutcome(None, str(error))
-        await asyncio.to_thread(self.store.save_article, url, document, text)
+        try:
+            await asyncio.to_thread(self.store.save_article, url, document, text)
+        except StoreError as error:
+            return ArticleOutcome(document, page_text=text, store_error=str(error))
         return ArticleOutcome(document, page_text=text)
 
     async def feed_content(self, story: Story) -> list[Block]:

@@ -118,6 +118,26 @@ def test_sync_on_a_full_disk_says_so_and_finishes_its_summary(
     again.close()
 
 
+def test_an_article_fetched_on_a_full_disk_is_shown_and_says_it_was_not_cached(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path, feeds=(), prefetch=False)
+    store = Store(settings.database_path)
+    fill_disk(store)
+    url = http_server.url("/site/quiet-harbour.html")
+
+    async def run() -> object:
+        library = Library(settings, store=store)
+        try:
+            return await library.open_url(url)
+        finally:
+            await library.aclose()
+
+    outcome = asyncio.run(run())
+    assert outcome.document is not None and outcome.document.blocks
+    assert outcome.store_error is not None and "the disk is full" in outcome.store_error
+
+
 # Busy
 
 

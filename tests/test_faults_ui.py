@@ -4,20 +4,23 @@ one line on screen, never a silent worker or a stuck "Refreshing feeds…", and 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from loopback import LoopbackServer
-from test_faults import big_rss, fill_disk
+from test_faults import QUICK_BUSY_TIMEOUT, big_rss, fill_disk
 from textual.widgets import Static
-from ui_support import FROZEN_NOW, settle, static_text
+from ui_support import FROZEN_NOW, article_text, settle, static_text
 
 from reader.config import Settings
+from reader.document import Document, Paragraph, Span
 from reader.feeds import FeedEntry, ParsedFeed
 from reader.library import Library
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
+from reader.ui.screens.article import ArticleScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.stories import StoriesScreen
 
@@ -49,6 +52,16 @@ def damage_every_page_but_the_first(path: Path) -> None:
     data = bytearray(path.read_bytes())
     data[PAGE_SIZE:] = b"\xa5" * (len(data) - PAGE_SIZE)
     path.write_bytes(bytes(data))
+
+
+def cache_first_story(path: Path) -> None:
+    """Cache an article for the newest story, so it reads without the network."""
+    store = Store(path)
+    newest = store.stories()[0]
+    assert newest.link is not None
+    body = Paragraph((Span("The cached text of the newest story."),))
+    store.save_article(newest.link, Document(url=newest.link, title=newest.title, blocks=[body]))
+    store.close()
 
 
 def status(app: NewsReaderApp) -> str:
@@ -131,3 +144,58 @@ async def test_refreshing_a_read_only_library_says_why_and_browsing_goes_on(
         assert "is read-only: changes cannot be saved" in status(app)
         assert "Refreshing" not in status(app)
         assert len(app.screen.query_one("#stories").stories) == 3
+
+
+async def test_a_read_only_library_opens_cached_articles_without_complaint(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path, feeds=("https://example.org/feed",), prefetch=False)
+    library_with_stories(settings.database_path, 3)
+    cache_first_story(settings.database_path)
+    app = app_on(Store(settings.database_path, read_only=True), settings)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(app)
+        await pilot.press("enter")
+        await wait_for(
+            lambda: isinstance(app.screen, ArticleScreen) and "cached text" in article_text(app),
+            "the cached article on screen",
+        )
+        await settle(app)
+        assert [n.message for n in app._notifications] == []
+        await pilot.press("escape")
+        await wait_for(lambda: isinstance(app.screen, StoriesScreen), "back to the list")
+
+
+async def test_a_busy_library_shows_the_article_first_then_says_its_state_must_wait(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        feeds=("https://example.org/feed",),
+        refresh_on_start=False,
+        busy_timeout=QUICK_BUSY_TIMEOUT,
+    )
+    library_with_stories(settings.database_path, 3)
+    cache_first_story(settings.database_path)
+    other = sqlite3.connect(settings.database_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        app = app_on(Store(settings.database_path, busy_timeout=QUICK_BUSY_TIMEOUT), settings)
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            await settle(app)
+            await pilot.press("enter")
+            await wait_for(
+                lambda: (
+                    isinstance(app.screen, ArticleScreen) and "cached text" in article_text(app)
+                ),
+                "the cached article on screen",
+            )
+            await wait_for(
+                lambda: any("busy in another newsreader" in n.message for n in app._notifications),
+                "a notification that marking it read must wait",
+            )
+            await pilot.press("escape")
+            await wait_for(lambda: isinstance(app.screen, StoriesScreen), "back to the list")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
