@@ -563,8 +563,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     import sqlite3
 
-    from reader.store.model import StoreError
-
     try:
         if args.command is None:
             from reader.settings import load_config
@@ -572,7 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config, problems = load_config()
             return run_app(settings_from(args, config), config, problems)
         return dispatch(args)
-    except (CommandError, StoreError) as error:
+    except CommandError as error:
         note(str(error))
     except sqlite3.Error as error:
         note(f"library {settings_from(args).database_path}: {error}")
@@ -585,6 +583,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         note(_os_reason(error))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except Exception as error:
+        # The store is imported here, not up front: commands that never open it start faster.
+        from reader.store import StoreError
+
+        if not isinstance(error, StoreError):
+            raise
+        note(str(error))  # The library is busy, read-only, full or damaged: already one line.
     return EXIT_FAILURE
 
 
