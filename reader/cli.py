@@ -232,7 +232,7 @@ def open_store(settings: Settings) -> Store:
     """The library database of this data directory."""
     from reader.store import Store
 
-    return Store(settings.database_path)
+    return Store(settings.database_path, busy_timeout=settings.busy_timeout)
 
 
 # Commands that fetch
@@ -489,7 +489,8 @@ def _os_reason(error: OSError) -> str:
 
 
 def sync_command(settings: Settings) -> int:
-    """Refresh and prefetch without the UI; 1 only when every source failed."""
+    """Refresh and prefetch without the UI; 1 only when every source failed or the library
+    could not store."""
     from reader.sync import run_sync
 
     return run_sync(settings)
@@ -560,14 +561,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a usage error (already printed)
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    if args.command is None:
-        from reader.settings import load_config
-
-        config, problems = load_config()
-        return run_app(settings_from(args, config), config, problems)
     import sqlite3
 
     try:
+        if args.command is None:
+            from reader.settings import load_config
+
+            config, problems = load_config()
+            return run_app(settings_from(args, config), config, problems)
         return dispatch(args)
     except CommandError as error:
         note(str(error))
@@ -582,6 +583,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         note(_os_reason(error))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except Exception as error:
+        # The store is imported here, not up front: commands that never open it start faster.
+        from reader.store import StoreError
+
+        if not isinstance(error, StoreError):
+            raise
+        note(str(error))  # The library is busy, read-only, full or damaged: already one line.
     return EXIT_FAILURE
 
 

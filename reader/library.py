@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from reader.cleaner import CleanError, PageCleaner
@@ -20,7 +21,9 @@ from reader.feeds import FeedError, parse_feed
 from reader.feeds.discover import DiscoveredFeed, discover_feeds, fetch_feed
 from reader.net import FetchError, FetchResult, HttpClient
 from reader.sanitize import clean_line, is_web_url
-from reader.store import FeedOverview, Store, Story, StoryFilter, Subscription
+from reader.store import FeedOverview, Store, StoreError, Story, StoryFilter, Subscription
+
+T = TypeVar("T")
 
 DEFAULT_RETRY_AFTER = 15 * 60
 """Seconds to leave a feed alone after a 429 that gave no Retry-After."""
@@ -53,6 +56,9 @@ class FeedOutcome:
     error: str | None = None
     skipped: str | None = None
     """Why the feed was not fetched this time (the server asked us to wait)."""
+    store_error: str | None = None
+    """Why what the feed brought could not be stored (disk full, library busy): the library's
+    fault, not the feed's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,8 @@ class ArticleOutcome:
     position: float = 0.0
     """Where the reader left off last time, 0.0 to 1.0."""
     from_cache: bool = False
+    store_error: str | None = None
+    """Why the article could not be cached (disk full…); it is shown all the same."""
 
 
 @dataclass(slots=True)
@@ -75,6 +83,8 @@ class PrefetchReport:
     total: int = 0
     cached: int = 0
     failed: int = 0
+    store_error: str | None = None
+    """Why caching stopped early: the library could not store more (disk full, busy)."""
 
     @property
     def done(self) -> int:
@@ -87,6 +97,28 @@ PrefetchProgress = Callable[[PrefetchReport], None]
 
 FeedProgress = Callable[[FeedOutcome, int, int], None]
 """Called after each feed with (outcome, feeds done, feeds in all)."""
+
+
+class _WriteGate:
+    """Stops one run's writes at its first store failure: on a full disk or a busy library the
+    next write would fail the same way, each time after waiting the whole busy timeout. Writes
+    take turns here (the store runs them one at a time anyway), so none queued behind the
+    failing one still tries."""
+
+    def __init__(self) -> None:
+        self.error: StoreError | None = None
+        self._turn = asyncio.Lock()
+
+    async def write(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run the store write `call` in a thread, unless an earlier one failed."""
+        async with self._turn:
+            if self.error is not None:
+                raise StoreError(str(self.error))
+            try:
+                return await asyncio.to_thread(call, *args, **kwargs)
+            except StoreError as error:
+                self.error = error
+                raise
 
 
 async def fetch_page(client: HttpClient, url: str, settings: Settings) -> FetchResult:
@@ -133,7 +165,7 @@ class Library:
 
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
-        self.store = store or Store(settings.database_path)
+        self.store = store or Store(settings.database_path, busy_timeout=settings.busy_timeout)
         self.cleaner = PageCleaner()
         self._client: HttpClient | None = None
 
@@ -153,6 +185,11 @@ class Library:
             self._client = None
         await asyncio.to_thread(self.cleaner.close)
         self.store.close()
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the library can only be read: browsing works, nothing is saved."""
+        return self.store.read_only
 
     def feed_urls(self) -> tuple[str, ...]:
         """The feeds this run reads: `--feed`, else the user's enabled feeds, else the defaults."""
@@ -174,13 +211,19 @@ class Library:
         """Fetch every feed at once (bounded by the client), each under its own deadline.
 
         A failing feed records its error and leaves its stored stories untouched; the others
-        carry on.
+        carry on. When the library cannot store (disk full, busy), what was stored stays and
+        the feeds after it say why in `store_error`; a read-only library raises StoreError.
         """
+        self.store.ensure_writable()
         feeds = await asyncio.to_thread(self.feed_urls)
         outcomes: list[FeedOutcome] = []
+        gate = _WriteGate()
 
         async def refresh_one(url: str) -> None:
-            outcome = await self._refresh_feed(url)
+            try:
+                outcome = await self._refresh_feed(url, gate)
+            except StoreError as error:
+                outcome = FeedOutcome(url, url, store_error=str(error))
             outcomes.append(outcome)
             if on_progress is not None:
                 on_progress(outcome, len(outcomes), len(feeds))
@@ -188,7 +231,7 @@ class Library:
         await asyncio.gather(*(refresh_one(url) for url in feeds))
         return outcomes
 
-    async def _refresh_feed(self, url: str) -> FeedOutcome:
+    async def _refresh_feed(self, url: str, gate: _WriteGate) -> FeedOutcome:
         state = await asyncio.to_thread(self.store.feed_state, url)
         now = time.time()
         if state.retry_until and state.retry_until > now:
@@ -207,7 +250,7 @@ class Library:
                 max_bytes=self.settings.max_feed_bytes,
             )
             if result.status == 304:
-                await asyncio.to_thread(self.store.feed_not_modified, url)
+                await gate.write(self.store.feed_not_modified, url)
                 return FeedOutcome(url, await self._feed_title(url))
             feed = await asyncio.to_thread(
                 parse_feed, result.content, result.url, result.headers.get("content-type")
@@ -218,11 +261,9 @@ class Library:
             if wait is None and getattr(error, "status", None) == 429:
                 wait = DEFAULT_RETRY_AFTER
             retry_until = now + min(wait, MAX_RETRY_AFTER) if wait else None
-            await asyncio.to_thread(
-                self.store.record_feed_error, url, message, retry_until=retry_until
-            )
+            await gate.write(self.store.record_feed_error, url, message, retry_until=retry_until)
             return FeedOutcome(url, await self._feed_title(url), error=message)
-        new = await asyncio.to_thread(
+        new = await gate.write(
             self.store.save_feed,
             url,
             feed,
@@ -242,7 +283,8 @@ class Library:
 
         Bounded overall (`prefetch_concurrency`) and per host (`prefetch_per_host`); a failure is
         recorded and retried at a later refresh after a growing wait. Cancelling the calling
-        task stops it; what was stored stays stored.
+        task stops it; what was stored stays stored. When the library cannot store more, no
+        further article is fetched and `store_error` says why.
         """
         stories = await asyncio.to_thread(
             self.store.stories_to_prefetch, self.feed_urls(), limit=limit
@@ -258,12 +300,23 @@ class Library:
             host = urlsplit(story.link).hostname or ""
             per_host = hosts.setdefault(host, asyncio.Semaphore(self.settings.prefetch_per_host))
             async with overall, per_host:
-                outcome = await self.open_url(story.link)
+                if report.store_error is not None:
+                    return
+                try:
+                    outcome = await self.open_url(story.link)
+                    if outcome.store_error is not None:
+                        raise StoreError(outcome.store_error)
+                    if outcome.document is None:
+                        await asyncio.to_thread(
+                            self.store.record_prefetch_failure,
+                            story.link,
+                            outcome.error or "failed",
+                        )
+                except StoreError as error:
+                    report.store_error = str(error)
+                    return
             if outcome.document is None:
                 report.failed += 1
-                await asyncio.to_thread(
-                    self.store.record_prefetch_failure, story.link, outcome.error or "failed"
-                )
             else:
                 report.cached += 1
             if on_progress is not None:
@@ -298,7 +351,10 @@ class Library:
             document, text = await self.cleaner.clean(result.content, result.url, content_type)
         except CleanError as error:
             return ArticleOutcome(None, str(error))
-        await asyncio.to_thread(self.store.save_article, url, document, text)
+        try:
+            await asyncio.to_thread(self.store.save_article, url, document, text)
+        except StoreError as error:
+            return ArticleOutcome(document, page_text=text, store_error=str(error))
         return ArticleOutcome(document, page_text=text)
 
     async def feed_content(self, story: Story) -> list[Block]:

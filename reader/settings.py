@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from reader.config import APP_NAME
+from reader.config import APP_NAME, PRIVATE_FILE_MODE, make_private_dir, make_private_file
 from reader.sanitize import clean_line
 
 CONFIG_ENV = "NEWSREADER_CONFIG"
@@ -287,9 +287,12 @@ def save_config(path: Path | None = None, **values: bool | int | str) -> None:
         lines = []
     for key, value in values.items():
         _set_line(lines, key, _toml_value(value))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    with open(os.open(temporary, flags, PRIVATE_FILE_MODE), "w", encoding="utf-8") as file:
+        file.write("\n".join(lines) + "\n")
+    make_private_file(temporary)  # os.open's mode does not narrow a leftover temporary file
     os.replace(temporary, path)
 
 

@@ -1,7 +1,8 @@
 """`newsreader sync`: refresh every feed and cache new articles, without the UI (cron-friendly).
 
 A progress bar when stderr is a terminal, nothing but the summary line when piped. The exit status
-is non-zero only when every source failed, so one dead feed does not page anyone at 3 a.m.
+is non-zero only when every source failed or the library could not store (disk full, busy,
+read-only), so one dead feed does not page anyone at 3 a.m.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TextIO
 from reader.config import Settings
 from reader.library import FeedOutcome, Library, PrefetchReport
 from reader.sanitize import clean_line
+from reader.store import StoreError
 
 BAR_WIDTH = 24
 """Cells of the progress bar drawn on a terminal."""
@@ -28,11 +30,18 @@ class SyncReport:
     new_stories: int = 0
     articles_cached: int = 0
     articles_failed: int = 0
+    store_error: str | None = None
+    """Why the library stopped storing (disk full, busy, read-only); what it stored is kept."""
 
     @property
     def all_failed(self) -> bool:
-        """Whether every source failed (the one case that exits non-zero)."""
+        """Whether every source failed."""
         return self.feeds > 0 and self.failed_feeds == self.feeds
+
+    @property
+    def failed(self) -> bool:
+        """Whether the run must exit non-zero: every source failed, or the library did."""
+        return self.all_failed or self.store_error is not None
 
     def summary(self) -> str:
         """One line for the end of a run."""
@@ -75,19 +84,28 @@ async def sync(library: Library, progress: _Progress) -> SyncReport:
         if outcome.error:
             report.failed_feeds += 1
             errors.append(f"{clean_line(outcome.title, 80)}: {outcome.error}")
+        if outcome.store_error:
+            report.failed_feeds += 1
+            report.store_error = outcome.store_error
         progress.show("Refreshing feeds", done, total)
 
     def on_article(prefetch: PrefetchReport) -> None:
         progress.show("Caching articles", prefetch.done, prefetch.total)
 
-    outcomes = await library.refresh(on_feed)
-    report.feeds = len(outcomes)
-    if library.settings.prefetch and not report.all_failed:
-        prefetched = await library.prefetch(on_article)
-        report.articles_cached, report.articles_failed = prefetched.cached, prefetched.failed
+    try:
+        outcomes = await library.refresh(on_feed)
+        report.feeds = len(outcomes)
+        if library.settings.prefetch and not report.failed:
+            prefetched = await library.prefetch(on_article)
+            report.articles_cached, report.articles_failed = prefetched.cached, prefetched.failed
+            report.store_error = prefetched.store_error
+    except StoreError as error:  # A read-only library, or a read that failed: say so, sum up.
+        report.store_error = str(error)
     progress.clear()
-    for error in errors:
-        print(f"newsreader: {error}", file=progress.stream)
+    for line in errors:
+        print(f"newsreader: {line}", file=progress.stream)
+    if report.store_error:
+        print(f"newsreader: {clean_line(report.store_error, 300)}", file=progress.stream)
     return report
 
 
@@ -105,4 +123,4 @@ def run_sync(settings: Settings, *, out: TextIO | None = None, err: TextIO | Non
 
     report = asyncio.run(main())
     print(report.summary(), file=out)
-    return 1 if report.all_failed else 0
+    return 1 if report.failed else 0

@@ -21,6 +21,7 @@ from reader.document import Block, meta_line, text_blocks
 from reader.library import ArticleOutcome, Library
 from reader.sanitize import clean_block, clean_line
 from reader.store import Story
+from reader.ui.failures import ReportsWorkerFailures
 from reader.ui.screens.links import LinkChoice, LinkPicker
 from reader.ui.widgets.article_view import MAX_MEASURE, MIN_MEASURE, ArticleView, Page
 
@@ -68,7 +69,7 @@ class _Visit:
     fraction: float = 0.0
 
 
-class ArticleScreen(Screen[int]):
+class ArticleScreen(ReportsWorkerFailures, Screen[int]):
     """Shows the article of `stories[index]`; dismissed with the id of the story last shown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -147,11 +148,16 @@ class ArticleScreen(Screen[int]):
         finally:
             spinner.stop()
             view.loading = False
-        if visit.story is not None and visit is self._story_visit():
-            self.feed_blocks = await self.library.feed_content(visit.story)
-            await self.library.mark_read(visit.story)
+        story = visit.story if visit is self._story_visit() else None
+        if story is not None:
+            self.feed_blocks = await self.library.feed_content(story)
         position = self.outcome.position if restore is None else restore
         self._show_current(position if position < 1.0 else 0.0)
+        if self.outcome.store_error:
+            self.notify(self.outcome.store_error, severity="warning", markup=False)
+        # After showing it: a busy library makes this wait, and a read-only one keeps no state.
+        if story is not None and not self.library.read_only:
+            await self.library.mark_read(story)
 
     def _story_visit(self) -> _Visit:
         return self.history[0] if self.history else self.visit
@@ -213,7 +219,9 @@ class ArticleScreen(Screen[int]):
 
     def _save_position(self) -> None:
         outcome = self.outcome
-        if self.mode == "article" and self.visit.url and outcome and outcome.document:
+        if self.library.read_only or not (outcome and outcome.document):
+            return  # A read-only library keeps no reading positions.
+        if self.mode == "article" and self.visit.url:
             self.save_position(self.visit.url, self.view.fraction)
 
     @work(group="position", exit_on_error=False)

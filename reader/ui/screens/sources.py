@@ -21,6 +21,7 @@ from reader.library import Library
 from reader.net import FetchError
 from reader.sanitize import clean_line
 from reader.store import StoreError, Subscription
+from reader.ui.failures import ReportsWorkerFailures
 from reader.ui.widgets.story_list import format_age
 
 
@@ -75,7 +76,7 @@ class FeedChooser(ModalScreen[DiscoveredFeed | None]):
         self.dismiss(self.found[event.option_index])
 
 
-class SourcesScreen(Screen[None]):
+class SourcesScreen(ReportsWorkerFailures, Screen[None]):
     """Every feed the user reads, with its state; changes apply to the next refresh."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
