@@ -201,6 +201,7 @@ def settings_from(args: argparse.Namespace, config: UserConfig | None = None) ->
         retention_max_mb=config.retention_max_mb,
         refresh_on_start=config.refresh_on_start,
         auto_refresh_minutes=config.auto_refresh_minutes,
+        allow_private_network=config.allow_private_network,
     )
 
 
@@ -241,8 +242,8 @@ def open_store(settings: Settings) -> Store:
 def read_command(url: str, settings: Settings, output_format: str = "text") -> int:
     """Print the cleaned article at `url` in `output_format`; exit 1 when there is none."""
     from reader.config import USER_AGENT
-    from reader.library import fetch_article
     from reader.net import FetchError, HttpClient
+    from reader.pages import fetch_article
     from reader.sanitize import clean_line
 
     async def fetch() -> Document:

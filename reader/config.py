@@ -69,6 +69,9 @@ class Settings:
     """Fetch every feed when the reader starts."""
     auto_refresh_minutes: int = 0
     """Refresh again every this many minutes while the reader runs; 0: never."""
+    allow_private_network: bool = False
+    """Let feeds at public addresses reach loopback, private and link-local addresses (by a
+    redirect, or a link prefetch follows). Off: only feeds in the user's network may."""
 
     @property
     def database_path(self) -> Path:

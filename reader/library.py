@@ -18,8 +18,9 @@ from reader.document import Block, Document, text_blocks
 from reader.extract import extract
 from reader.feeds import FeedError, parse_feed
 from reader.feeds.discover import DiscoveredFeed, discover_feeds, fetch_feed
-from reader.net import FetchError, FetchResult, HttpClient
-from reader.sanitize import clean_line, is_web_url
+from reader.net import FetchError, HttpClient, Reach, TimedOutHosts
+from reader.pages import fetch_page
+from reader.sanitize import clean_line
 from reader.store import FeedOverview, Store, Story, StoryFilter, Subscription
 
 DEFAULT_RETRY_AFTER = 15 * 60
@@ -28,19 +29,6 @@ MAX_RETRY_AFTER = 24 * 3600
 """Longest wait a server can impose on us: a Retry-After of a year is someone's mistake."""
 PREFETCH_BATCH = 200
 """Articles one refresh prefetches at most: the newest first; the rest wait for the next."""
-
-BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "an image (PNG)"),
-    (b"\xff\xd8\xff", "an image (JPEG)"),
-    (b"GIF8", "an image (GIF)"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x1f\x8b", "a compressed file"),
-)
-"""Leading bytes of files that are never web pages, whatever their Content-Type says."""
-
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
-"""Content types cleaned as pages; an absent type is given the benefit of the doubt."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +54,8 @@ class ArticleOutcome:
     position: float = 0.0
     """Where the reader left off last time, 0.0 to 1.0."""
     from_cache: bool = False
+    skipped: bool = False
+    """Not fetched: its host timed out earlier in the run."""
 
 
 @dataclass(slots=True)
@@ -75,11 +65,13 @@ class PrefetchReport:
     total: int = 0
     cached: int = 0
     failed: int = 0
+    skipped: int = 0
+    """Not tried: their host timed out earlier in the run (they wait for the next one)."""
 
     @property
     def done(self) -> int:
-        """Articles tried so far."""
-        return self.cached + self.failed
+        """Articles dealt with so far."""
+        return self.cached + self.failed + self.skipped
 
 
 PrefetchProgress = Callable[[PrefetchReport], None]
@@ -89,60 +81,25 @@ FeedProgress = Callable[[FeedOutcome, int, int], None]
 """Called after each feed with (outcome, feeds done, feeds in all)."""
 
 
-async def fetch_page(client: HttpClient, url: str, settings: Settings) -> FetchResult:
-    """Fetch the HTML page at `url`; FetchError with a clear reason when there is none."""
-    if not is_web_url(url):
-        raise FetchError("not an http(s) link")
-    result = await client.get(
-        url, timeout=settings.article_timeout, max_bytes=settings.max_article_bytes
-    )
-    if not result.content.strip():
-        raise FetchError("the page is empty")
-    if (kind := not_html(result.content_type, result.content)) is not None:
-        raise FetchError(f"not an HTML page: {kind}")
-    return result
-
-
-def not_html(content_type: str, content: bytes) -> str | None:
-    """What a response is when it is not a web page (a PDF, an image…), from its type or bytes.
-
-    The bytes win: servers label PDFs and images text/html often enough.
-    """
-    head = content[:16].lstrip()
-    for magic, kind in BINARY_SIGNATURES:
-        if head.startswith(magic):
-            return kind
-    if content_type == "application/pdf":
-        return "a PDF document"
-    if content_type.startswith(("image/", "video/", "audio/")):
-        return f"{content_type.split('/')[0]} ({clean_line(content_type, 60)})"
-    if content_type not in HTML_TYPES:
-        return clean_line(content_type, 60)
-    return None
-
-
-async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Document:
-    """Fetch and clean one page."""
-    result = await fetch_page(client, url, settings)
-    content_type = result.headers.get("content-type")
-    return await asyncio.to_thread(extract, result.content, result.url, content_type)
-
-
 class Library:
     """Feeds, stories and articles for one data directory."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Store | None = None, client: HttpClient | None = None
+    ) -> None:
         self.settings = settings
         self.store = store or Store(settings.database_path)
         self.cleaner = PageCleaner()
-        self._client: HttpClient | None = None
+        self._client = client
 
     @property
     def client(self) -> HttpClient:
-        """The one HTTP client, made on first use inside the running event loop."""
+        """The one HTTP client (given, else made on first use inside the running loop)."""
         if self._client is None:
             self._client = HttpClient(
-                user_agent=USER_AGENT, max_connections=self.settings.max_connections
+                user_agent=USER_AGENT,
+                max_connections=self.settings.max_connections,
+                allow_private_network=self.settings.allow_private_network,
             )
         return self._client
 
@@ -170,17 +127,21 @@ class Library:
         feeds = await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.feed_overview, feeds)
 
-    async def refresh(self, on_progress: FeedProgress | None = None) -> list[FeedOutcome]:
+    async def refresh(
+        self, on_progress: FeedProgress | None = None, *, timed_out: TimedOutHosts | None = None
+    ) -> list[FeedOutcome]:
         """Fetch every feed at once (bounded by the client), each under its own deadline.
 
         A failing feed records its error and leaves its stored stories untouched; the others
-        carry on.
+        carry on. A host that times out is not asked again in this refresh, or in the run
+        `timed_out` belongs to.
         """
         feeds = await asyncio.to_thread(self.feed_urls)
         outcomes: list[FeedOutcome] = []
+        timed_out = TimedOutHosts() if timed_out is None else timed_out
 
         async def refresh_one(url: str) -> None:
-            outcome = await self._refresh_feed(url)
+            outcome = await self._refresh_feed(url, timed_out)
             outcomes.append(outcome)
             if on_progress is not None:
                 on_progress(outcome, len(outcomes), len(feeds))
@@ -188,7 +149,7 @@ class Library:
         await asyncio.gather(*(refresh_one(url) for url in feeds))
         return outcomes
 
-    async def _refresh_feed(self, url: str) -> FeedOutcome:
+    async def _refresh_feed(self, url: str, timed_out: TimedOutHosts) -> FeedOutcome:
         state = await asyncio.to_thread(self.store.feed_state, url)
         now = time.time()
         if state.retry_until and state.retry_until > now:
@@ -205,6 +166,7 @@ class Library:
                 headers=headers,
                 timeout=self.settings.feed_timeout,
                 max_bytes=self.settings.max_feed_bytes,
+                timed_out=timed_out,
             )
             if result.status == 304:
                 await asyncio.to_thread(self.store.feed_not_modified, url)
@@ -214,6 +176,8 @@ class Library:
             )
         except (FetchError, FeedError) as error:
             message = clean_line(str(error), 200)
+            if getattr(error, "skipped", False):  # not tried: nothing to record
+                return FeedOutcome(url, await self._feed_title(url), error=message)
             wait = getattr(error, "retry_after", None)
             if wait is None and getattr(error, "status", None) == 429:
                 wait = DEFAULT_RETRY_AFTER
@@ -236,13 +200,19 @@ class Library:
         return titles.get(url) or url
 
     async def prefetch(
-        self, on_progress: PrefetchProgress | None = None, *, limit: int = PREFETCH_BATCH
+        self,
+        on_progress: PrefetchProgress | None = None,
+        *,
+        limit: int = PREFETCH_BATCH,
+        timed_out: TimedOutHosts | None = None,
     ) -> PrefetchReport:
         """Fetch and clean the articles of unread stories not yet cached, so they read offline.
 
         Bounded overall (`prefetch_concurrency`) and per host (`prefetch_per_host`); a failure is
-        recorded and retried at a later refresh after a growing wait. Cancelling the calling
-        task stops it; what was stored stays stored.
+        recorded and retried at a later refresh after a growing wait, while a host that timed
+        out (in this batch, or in the run `timed_out` belongs to) is skipped. A feed at a public
+        address never makes it fetch from the user's network. Cancelling the calling task stops
+        it; what was stored stays stored.
         """
         stories = await asyncio.to_thread(
             self.store.stories_to_prefetch, self.feed_urls(), limit=limit
@@ -250,16 +220,25 @@ class Library:
         report = PrefetchReport(total=len(stories))
         if not stories:
             return report
+        timed_out = TimedOutHosts() if timed_out is None else timed_out
         overall = asyncio.Semaphore(self.settings.prefetch_concurrency)
         hosts: dict[str, asyncio.Semaphore] = {}
+        reaches: dict[str, asyncio.Task[Reach]] = {}
 
         async def prefetch_one(story: Story) -> None:
             assert story.link is not None
+            if story.feed_url not in reaches:  # one lookup per feed, shared by its stories
+                reaches[story.feed_url] = asyncio.ensure_future(
+                    self.client.reach_from(story.feed_url)
+                )
+            reach = await reaches[story.feed_url]
             host = urlsplit(story.link).hostname or ""
             per_host = hosts.setdefault(host, asyncio.Semaphore(self.settings.prefetch_per_host))
             async with overall, per_host:
-                outcome = await self.open_url(story.link)
-            if outcome.document is None:
+                outcome = await self.open_url(story.link, reach=reach, timed_out=timed_out)
+            if outcome.skipped:
+                report.skipped += 1
+            elif outcome.document is None:
                 report.failed += 1
                 await asyncio.to_thread(
                     self.store.record_prefetch_failure, story.link, outcome.error or "failed"
@@ -278,8 +257,18 @@ class Library:
             return ArticleOutcome(None, "this story has no link to an article")
         return await self.open_url(story.link, refetch=refetch)
 
-    async def open_url(self, url: str, *, refetch: bool = False) -> ArticleOutcome:
-        """The cleaned article at `url`: from the cache, else fetched, cleaned and cached."""
+    async def open_url(
+        self,
+        url: str,
+        *,
+        refetch: bool = False,
+        reach: Reach = Reach.USER_CHOICE,
+        timed_out: TimedOutHosts | None = None,
+    ) -> ArticleOutcome:
+        """The cleaned article at `url`: from the cache, else fetched, cleaned and cached.
+
+        `reach` defaults to the user's own choice (they opened it); prefetch narrows it.
+        """
         if not refetch:
             cached = await asyncio.to_thread(self.store.article, url)
             if cached is not None:
@@ -290,9 +279,11 @@ class Library:
                     from_cache=True,
                 )
         try:
-            result = await fetch_page(self.client, url, self.settings)
+            result = await fetch_page(
+                self.client, url, self.settings, reach=reach, timed_out=timed_out
+            )
         except FetchError as error:
-            return ArticleOutcome(None, clean_line(str(error), 200))
+            return ArticleOutcome(None, clean_line(str(error), 200), skipped=error.skipped)
         content_type = result.headers.get("content-type")
         try:
             document, text = await self.cleaner.clean(result.content, result.url, content_type)
