@@ -11,6 +11,10 @@ from reader import __version__
 APP_NAME = "newsreader"
 DATA_DIR_ENV = "NEWSREADER_DATA_DIR"
 USER_AGENT = f"newsreader/{__version__} (terminal news reader)"
+SYNC_MAX_TIME = 300.0
+"""Seconds a whole `newsreader sync` may take by default (`--max-time`). Ten feeds and a
+200-article batch take well under two minutes on a slow line; five minutes leaves room for that
+and ends long before the next run of a cron job every 15 minutes."""
 
 DEFAULT_FEEDS: tuple[str, ...] = (
     "https://feeds.bbci.co.uk/news/world/rss.xml",

@@ -86,7 +86,7 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
     def __init__(self, limits: httpx.Limits, backend: GuardedBackend) -> None:
         super().__init__(limits=limits)
         # httpx (pinned below 0.29) takes no network backend, so its pool is replaced by the
-        # same pool built with one. tests/test_privacy.py fails loudly if this stops working.
+        # same pool built with one. tests/test_net_privacy.py fails loudly if this stops working.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=limits.max_connections,
