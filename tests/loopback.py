@@ -68,6 +68,9 @@ class LoopbackServer:
         """Requests per path (query string excluded)."""
         self.requests: list[tuple[str, dict[str, str]]] = []
         """(path, headers with lower-cased names) for every request, in arrival order."""
+        self.max_in_flight = 0
+        """Most requests being answered at the same moment so far."""
+        self._in_flight = 0
         self._lock = threading.Lock()
         server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
         self._httpd = server_class((host, port), _handler_for(self))
@@ -125,6 +128,13 @@ class LoopbackServer:
         with self._lock:
             self.hits[path] += 1
             self.requests.append((path, headers))
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def _answered(self) -> None:
+        """Note that a request has been answered."""
+        with self._lock:
+            self._in_flight -= 1
 
 
 class StallingServer:
@@ -191,6 +201,8 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                     self._send_file(path)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test): nothing to report
+            finally:
+                server._answered()
 
         def _send_route(self, route: Route) -> None:
             """Answer with a programmed response, slowly if it says so."""

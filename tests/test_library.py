@@ -379,17 +379,24 @@ async def test_prefetch_from_a_public_feed_never_enters_the_network(
 
 
 async def test_prefetch_from_a_feed_in_the_network_may_stay_there(
-    lan_server: LoopbackServer, tmp_path: Path
+    http_server: LoopbackServer, lan_server: LoopbackServer, tmp_path: Path
 ) -> None:
     neighbour = LoopbackServer(host="127.0.0.3")
     try:
-        links = [neighbour.url("/site/quiet-harbour.html"), lan_server.url("/site/chip-fab.html")]
+        # Its links may go to its own network; a public site it links to may not redirect in.
+        bounce = http_server.redirect("/bounce", lan_server.url("/site/river-cleanup.html"))
+        links = [
+            neighbour.url("/site/quiet-harbour.html"),
+            lan_server.url("/site/chip-fab.html"),
+            bounce,
+        ]
         feed = lan_server.route("/feeds/links.xml", body=rss_linking_to(links))
         library = guarded_library(tmp_path, [feed])
         try:
             await library.refresh()
             report = await library.prefetch()
-            assert (report.cached, report.failed) == (2, 0)
+            assert (report.cached, report.failed) == (2, 1)
+            assert "/site/river-cleanup.html" not in lan_server.hits
         finally:
             await library.aclose()
     finally:

@@ -37,10 +37,10 @@ class Reach(enum.Enum):
     """Public addresses only, first hop included: what the reader follows on its own from a
     public origin (the links of a feed subscribed at a public address)."""
     USER_CHOICE = "user-choice"
-    """The first URL is the user's own choice and may be anywhere; when it is public, every
-    redirect must stay public too."""
+    """The first URL is the user's own choice (or a link from a feed in their own network) and
+    may be anywhere; from a public address, every later redirect must stay public."""
     ANY = "any"
-    """Anywhere: the origin is itself in the user's network, or the user allowed it."""
+    """Anywhere, redirects included: the user allowed it (`allow_private_network`)."""
 
 
 def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:

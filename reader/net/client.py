@@ -149,7 +149,9 @@ class HttpClient:
 
     async def reach_from(self, origin: str) -> Reach:
         """How far links found at `origin` (a feed's URL) may go when the reader follows them
-        on its own: anywhere when the origin is in the user's network, else public only."""
+        on its own: public only, unless the origin is in the user's network. Then they may go
+        there too, as if the user had chosen them, so a public hop still cannot redirect back in.
+        """
         if self._allow_private_network:
             return Reach.ANY
         try:
@@ -158,7 +160,7 @@ class HttpClient:
         except ValueError:
             return Reach.PUBLIC
         if host and await is_private_host(host, port, self._is_private):
-            return Reach.ANY
+            return Reach.USER_CHOICE
         return Reach.PUBLIC
 
     async def get(
