@@ -223,15 +223,14 @@ class Library:
         timed_out = TimedOutHosts() if timed_out is None else timed_out
         overall = asyncio.Semaphore(self.settings.prefetch_concurrency)
         hosts: dict[str, asyncio.Semaphore] = {}
-        reaches: dict[str, asyncio.Task[Reach]] = {}
+        # Where each feed's links may go: one address lookup per feed, shared by its stories.
+        feeds = sorted({story.feed_url for story in stories})
+        found = await asyncio.gather(*(self.client.reach_from(feed) for feed in feeds))
+        reaches: dict[str, Reach] = dict(zip(feeds, found, strict=True))
 
         async def prefetch_one(story: Story) -> None:
             assert story.link is not None
-            if story.feed_url not in reaches:  # one lookup per feed, shared by its stories
-                reaches[story.feed_url] = asyncio.ensure_future(
-                    self.client.reach_from(story.feed_url)
-                )
-            reach = await reaches[story.feed_url]
+            reach = reaches[story.feed_url]
             host = urlsplit(story.link).hostname or ""
             per_host = hosts.setdefault(host, asyncio.Semaphore(self.settings.prefetch_per_host))
             async with overall, per_host:

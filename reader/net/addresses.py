@@ -26,6 +26,9 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 PrivateTest = Callable[[IPAddress], bool]
 """Whether an address belongs to "the user's network" (injectable so tests can stay on loopback)."""
 
+RESOLVE_TIMEOUT = 10.0
+"""Seconds to wait for the resolver when classifying a feed's host outside any request: glibc
+gives up after 5 s per attempt and 2 attempts by default, so this only cuts a broken resolver."""
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 """The well-known NAT64 prefix: the last 32 bits are the IPv4 address reached."""
 
@@ -103,11 +106,13 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
 async def is_private_host(host: str, port: int, is_private: PrivateTest) -> bool:
     """Whether `host` lies in the user's network: every address it resolves to is private.
 
-    A name that does not resolve counts as public, the stricter reading for what follows.
+    A name that does not resolve (in RESOLVE_TIMEOUT) counts as public, the stricter reading
+    for what follows.
     """
     try:
-        addresses = await resolve(host, port)
-    except FetchError:
+        async with asyncio.timeout(RESOLVE_TIMEOUT):
+            addresses = await resolve(host, port)
+    except (FetchError, TimeoutError):
         return False
     return bool(addresses) and all(is_private(address) for address in addresses)
 
