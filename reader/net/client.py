@@ -156,7 +156,7 @@ class HttpClient:
             return Reach.ANY
         try:
             parts = urlsplit(origin.strip())
-            host, port = parts.hostname, parts.port or 443
+            host, port = parts.hostname, parts.port or 0  # the port does not change the answer
         except ValueError:
             return Reach.PUBLIC
         if host and await is_private_host(host, port, self._is_private):
