@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from reader import __version__
-from reader.config import Settings, default_data_dir
+from reader.config import SYNC_MAX_TIME, Settings, default_data_dir
 
 if TYPE_CHECKING:
     from reader.document import Document
@@ -152,12 +152,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("file", metavar="FILE", nargs="?", default=STDIO)
 
-    command(
+    sync = command(
         "sync",
         "refresh every feed and cache new articles, without the UI",
         "Refresh every feed, then fetch and clean the articles of new stories so they read "
         "offline. A progress bar on a terminal, quiet when piped (for cron), one summary line at "
-        "the end. Exits 1 only when every source failed.",
+        "the end. A host that times out is skipped for the rest of the run. Exits 1 only when "
+        "every source failed.",
+    )
+    sync.add_argument(
+        "--max-time",
+        type=_seconds,
+        default=SYNC_MAX_TIME,
+        metavar="SECONDS",
+        help=f"stop the whole run after this long (default: {SYNC_MAX_TIME:g})",
     )
     cache = command(
         "cache",
@@ -201,6 +209,7 @@ def settings_from(args: argparse.Namespace, config: UserConfig | None = None) ->
         retention_max_mb=config.retention_max_mb,
         refresh_on_start=config.refresh_on_start,
         auto_refresh_minutes=config.auto_refresh_minutes,
+        allow_private_network=config.allow_private_network,
     )
 
 
@@ -241,8 +250,8 @@ def open_store(settings: Settings) -> Store:
 def read_command(url: str, settings: Settings, output_format: str = "text") -> int:
     """Print the cleaned article at `url` in `output_format`; exit 1 when there is none."""
     from reader.config import USER_AGENT
-    from reader.library import fetch_article
     from reader.net import FetchError, HttpClient
+    from reader.pages import fetch_article
     from reader.sanitize import clean_line
 
     async def fetch() -> Document:
@@ -488,12 +497,23 @@ def _os_reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
-def sync_command(settings: Settings) -> int:
-    """Refresh and prefetch without the UI; 1 only when every source failed or the library
-    could not store."""
+def sync_command(settings: Settings, max_time: float) -> int:
+    """Refresh and prefetch without the UI, for at most `max_time` seconds; 1 only when every
+    source failed or the library could not store."""
     from reader.sync import run_sync
 
-    return run_sync(settings)
+    return run_sync(settings, max_time=max_time)
+
+
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds from the command line."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def cache_command(settings: Settings, action: str | None) -> int:
@@ -549,7 +569,7 @@ def dispatch(args: argparse.Namespace) -> int:
         case "config":
             return config_command(args.config_command)
         case "sync":
-            return sync_command(settings_from(args, user_config()))
+            return sync_command(settings_from(args, user_config()), args.max_time)
         case "cache":
             return cache_command(settings_from(args, user_config()), args.cache_command)
     raise AssertionError(f"unhandled command: {args.command}")

@@ -11,6 +11,10 @@ from reader import __version__
 APP_NAME = "newsreader"
 DATA_DIR_ENV = "NEWSREADER_DATA_DIR"
 USER_AGENT = f"newsreader/{__version__} (terminal news reader)"
+SYNC_MAX_TIME = 300.0
+"""Seconds a whole `newsreader sync` may take by default (`--max-time`). Ten feeds and a
+200-article batch take well under two minutes on a slow line; five minutes leaves room for that
+and ends long before the next run of a cron job every 15 minutes."""
 
 DEFAULT_FEEDS: tuple[str, ...] = (
     "https://feeds.bbci.co.uk/news/world/rss.xml",
@@ -99,6 +103,9 @@ class Settings:
     """Refresh again every this many minutes while the reader runs; 0: never."""
     busy_timeout: float = BUSY_TIMEOUT
     """Seconds a write waits for another newsreader's write before saying the library is busy."""
+    allow_private_network: bool = False
+    """Let feeds at public addresses reach loopback, private and link-local addresses (by a
+    redirect, or a link prefetch follows). Off: only feeds in the user's network may."""
 
     @property
     def database_path(self) -> Path:

@@ -19,8 +19,9 @@ from reader.document import Block, Document, text_blocks
 from reader.extract import extract
 from reader.feeds import FeedError, parse_feed
 from reader.feeds.discover import DiscoveredFeed, discover_feeds, fetch_feed
-from reader.net import FetchError, FetchResult, HttpClient
-from reader.sanitize import clean_line, is_web_url
+from reader.net import FetchError, HttpClient, Reach, TimedOutHosts
+from reader.pages import fetch_page
+from reader.sanitize import clean_line
 from reader.store import FeedOverview, Store, StoreError, Story, StoryFilter, Subscription
 
 T = TypeVar("T")
@@ -31,19 +32,6 @@ MAX_RETRY_AFTER = 24 * 3600
 """Longest wait a server can impose on us: a Retry-After of a year is someone's mistake."""
 PREFETCH_BATCH = 200
 """Articles one refresh prefetches at most: the newest first; the rest wait for the next."""
-
-BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "an image (PNG)"),
-    (b"\xff\xd8\xff", "an image (JPEG)"),
-    (b"GIF8", "an image (GIF)"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x1f\x8b", "a compressed file"),
-)
-"""Leading bytes of files that are never web pages, whatever their Content-Type says."""
-
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
-"""Content types cleaned as pages; an absent type is given the benefit of the doubt."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +62,8 @@ class ArticleOutcome:
     from_cache: bool = False
     store_error: str | None = None
     """Why the article could not be cached (disk full…); it is shown all the same."""
+    skipped: bool = False
+    """Not fetched: its host timed out earlier in the run."""
 
 
 @dataclass(slots=True)
@@ -83,13 +73,15 @@ class PrefetchReport:
     total: int = 0
     cached: int = 0
     failed: int = 0
+    skipped: int = 0
+    """Not tried: their host timed out earlier in the run (they wait for the next one)."""
     store_error: str | None = None
     """Why caching stopped early: the library could not store more (disk full, busy)."""
 
     @property
     def done(self) -> int:
-        """Articles tried so far."""
-        return self.cached + self.failed
+        """Articles dealt with so far."""
+        return self.cached + self.failed + self.skipped
 
 
 PrefetchProgress = Callable[[PrefetchReport], None]
@@ -121,60 +113,25 @@ class _WriteGate:
                 raise
 
 
-async def fetch_page(client: HttpClient, url: str, settings: Settings) -> FetchResult:
-    """Fetch the HTML page at `url`; FetchError with a clear reason when there is none."""
-    if not is_web_url(url):
-        raise FetchError("not an http(s) link")
-    result = await client.get(
-        url, timeout=settings.article_timeout, max_bytes=settings.max_article_bytes
-    )
-    if not result.content.strip():
-        raise FetchError("the page is empty")
-    if (kind := not_html(result.content_type, result.content)) is not None:
-        raise FetchError(f"not an HTML page: {kind}")
-    return result
-
-
-def not_html(content_type: str, content: bytes) -> str | None:
-    """What a response is when it is not a web page (a PDF, an image…), from its type or bytes.
-
-    The bytes win: servers label PDFs and images text/html often enough.
-    """
-    head = content[:16].lstrip()
-    for magic, kind in BINARY_SIGNATURES:
-        if head.startswith(magic):
-            return kind
-    if content_type == "application/pdf":
-        return "a PDF document"
-    if content_type.startswith(("image/", "video/", "audio/")):
-        return f"{content_type.split('/')[0]} ({clean_line(content_type, 60)})"
-    if content_type not in HTML_TYPES:
-        return clean_line(content_type, 60)
-    return None
-
-
-async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Document:
-    """Fetch and clean one page."""
-    result = await fetch_page(client, url, settings)
-    content_type = result.headers.get("content-type")
-    return await asyncio.to_thread(extract, result.content, result.url, content_type)
-
-
 class Library:
     """Feeds, stories and articles for one data directory."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Store | None = None, client: HttpClient | None = None
+    ) -> None:
         self.settings = settings
         self.store = store or Store(settings.database_path, busy_timeout=settings.busy_timeout)
         self.cleaner = PageCleaner()
-        self._client: HttpClient | None = None
+        self._client = client
 
     @property
     def client(self) -> HttpClient:
-        """The one HTTP client, made on first use inside the running event loop."""
+        """The one HTTP client (given, else made on first use inside the running loop)."""
         if self._client is None:
             self._client = HttpClient(
-                user_agent=USER_AGENT, max_connections=self.settings.max_connections
+                user_agent=USER_AGENT,
+                max_connections=self.settings.max_connections,
+                allow_private_network=self.settings.allow_private_network,
             )
         return self._client
 
@@ -207,21 +164,26 @@ class Library:
         feeds = await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.feed_overview, feeds)
 
-    async def refresh(self, on_progress: FeedProgress | None = None) -> list[FeedOutcome]:
+    async def refresh(
+        self, on_progress: FeedProgress | None = None, *, timed_out: TimedOutHosts | None = None
+    ) -> list[FeedOutcome]:
         """Fetch every feed at once (bounded by the client), each under its own deadline.
 
         A failing feed records its error and leaves its stored stories untouched; the others
-        carry on. When the library cannot store (disk full, busy), what was stored stays and
-        the feeds after it say why in `store_error`; a read-only library raises StoreError.
+        carry on. A host that times out is not asked again in this refresh, or in the run
+        `timed_out` belongs to. When the library cannot store (disk full, busy), what was stored
+        stays and the feeds after it say why in `store_error`; a read-only library raises
+        StoreError.
         """
         self.store.ensure_writable()
         feeds = await asyncio.to_thread(self.feed_urls)
         outcomes: list[FeedOutcome] = []
+        timed_out = TimedOutHosts() if timed_out is None else timed_out
         gate = _WriteGate()
 
         async def refresh_one(url: str) -> None:
             try:
-                outcome = await self._refresh_feed(url, gate)
+                outcome = await self._refresh_feed(url, timed_out, gate)
             except StoreError as error:
                 outcome = FeedOutcome(url, url, store_error=str(error))
             outcomes.append(outcome)
@@ -231,7 +193,9 @@ class Library:
         await asyncio.gather(*(refresh_one(url) for url in feeds))
         return outcomes
 
-    async def _refresh_feed(self, url: str, gate: _WriteGate) -> FeedOutcome:
+    async def _refresh_feed(
+        self, url: str, timed_out: TimedOutHosts, gate: _WriteGate
+    ) -> FeedOutcome:
         state = await asyncio.to_thread(self.store.feed_state, url)
         now = time.time()
         if state.retry_until and state.retry_until > now:
@@ -248,6 +212,7 @@ class Library:
                 headers=headers,
                 timeout=self.settings.feed_timeout,
                 max_bytes=self.settings.max_feed_bytes,
+                timed_out=timed_out,
             )
             if result.status == 304:
                 await gate.write(self.store.feed_not_modified, url)
@@ -257,6 +222,8 @@ class Library:
             )
         except (FetchError, FeedError) as error:
             message = clean_line(str(error), 200)
+            if getattr(error, "skipped", False):  # not tried: nothing to record
+                return FeedOutcome(url, await self._feed_title(url), error=message)
             wait = getattr(error, "retry_after", None)
             if wait is None and getattr(error, "status", None) == 429:
                 wait = DEFAULT_RETRY_AFTER
@@ -277,14 +244,20 @@ class Library:
         return titles.get(url) or url
 
     async def prefetch(
-        self, on_progress: PrefetchProgress | None = None, *, limit: int = PREFETCH_BATCH
+        self,
+        on_progress: PrefetchProgress | None = None,
+        *,
+        limit: int = PREFETCH_BATCH,
+        timed_out: TimedOutHosts | None = None,
     ) -> PrefetchReport:
         """Fetch and clean the articles of unread stories not yet cached, so they read offline.
 
         Bounded overall (`prefetch_concurrency`) and per host (`prefetch_per_host`); a failure is
-        recorded and retried at a later refresh after a growing wait. Cancelling the calling
-        task stops it; what was stored stays stored. When the library cannot store more, no
-        further article is fetched and `store_error` says why.
+        recorded and retried at a later refresh after a growing wait, while a host that timed
+        out (in this batch, or in the run `timed_out` belongs to) is skipped. A feed at a public
+        address never makes it fetch from the user's network. Cancelling the calling task stops
+        it; what was stored stays stored. When the library cannot store more, no further article
+        is fetched and `store_error` says why.
         """
         stories = await asyncio.to_thread(
             self.store.stories_to_prefetch, self.feed_urls(), limit=limit
@@ -292,21 +265,27 @@ class Library:
         report = PrefetchReport(total=len(stories))
         if not stories:
             return report
+        timed_out = TimedOutHosts() if timed_out is None else timed_out
         overall = asyncio.Semaphore(self.settings.prefetch_concurrency)
         hosts: dict[str, asyncio.Semaphore] = {}
+        # Where each feed's links may go: one address lookup per feed, shared by its stories.
+        feeds = sorted({story.feed_url for story in stories})
+        found = await asyncio.gather(*(self.client.reach_from(feed) for feed in feeds))
+        reaches: dict[str, Reach] = dict(zip(feeds, found, strict=True))
 
         async def prefetch_one(story: Story) -> None:
             assert story.link is not None
+            reach = reaches[story.feed_url]
             host = urlsplit(story.link).hostname or ""
             per_host = hosts.setdefault(host, asyncio.Semaphore(self.settings.prefetch_per_host))
             async with overall, per_host:
                 if report.store_error is not None:
                     return
                 try:
-                    outcome = await self.open_url(story.link)
+                    outcome = await self.open_url(story.link, reach=reach, timed_out=timed_out)
                     if outcome.store_error is not None:
                         raise StoreError(outcome.store_error)
-                    if outcome.document is None:
+                    if outcome.document is None and not outcome.skipped:
                         await asyncio.to_thread(
                             self.store.record_prefetch_failure,
                             story.link,
@@ -315,7 +294,9 @@ class Library:
                 except StoreError as error:
                     report.store_error = str(error)
                     return
-            if outcome.document is None:
+            if outcome.skipped:
+                report.skipped += 1
+            elif outcome.document is None:
                 report.failed += 1
             else:
                 report.cached += 1
@@ -331,8 +312,18 @@ class Library:
             return ArticleOutcome(None, "this story has no link to an article")
         return await self.open_url(story.link, refetch=refetch)
 
-    async def open_url(self, url: str, *, refetch: bool = False) -> ArticleOutcome:
-        """The cleaned article at `url`: from the cache, else fetched, cleaned and cached."""
+    async def open_url(
+        self,
+        url: str,
+        *,
+        refetch: bool = False,
+        reach: Reach = Reach.USER_CHOICE,
+        timed_out: TimedOutHosts | None = None,
+    ) -> ArticleOutcome:
+        """The cleaned article at `url`: from the cache, else fetched, cleaned and cached.
+
+        `reach` defaults to the user's own choice (they opened it); prefetch narrows it.
+        """
         if not refetch:
             cached = await asyncio.to_thread(self.store.article, url)
             if cached is not None:
@@ -343,9 +334,11 @@ class Library:
                     from_cache=True,
                 )
         try:
-            result = await fetch_page(self.client, url, self.settings)
+            result = await fetch_page(
+                self.client, url, self.settings, reach=reach, timed_out=timed_out
+            )
         except FetchError as error:
-            return ArticleOutcome(None, clean_line(str(error), 200))
+            return ArticleOutcome(None, clean_line(str(error), 200), skipped=error.skipped)
         content_type = result.headers.get("content-type")
         try:
             document, text = await self.cleaner.clean(result.content, result.url, content_type)

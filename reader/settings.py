@@ -69,6 +69,9 @@ class UserConfig:
     """Stories and cached articles older than this many days are removed; 0 keeps them forever."""
     retention_max_mb: int = 500
     """Largest size of the article cache in megabytes, oldest removed first; 0 means no limit."""
+    allow_private_network: bool = False
+    """Let a feed at a public address make the reader request addresses in your own network
+    (localhost, 192.168.x.x, 10.x.x.x, cloud metadata): off, only feeds there may."""
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Action name → keys, from the `[keys]` table: `refresh = "ctrl+r"`. Several keys are separated
     by commas ("j,down"). Actions not listed keep their default keys."""
