@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from loopback import LoopbackServer
 
+from reader.feeds import FeedError
+from reader.feeds.discover import discover_feeds
 from reader.net import FetchError, HttpClient, Reach, is_private_address
 from reader.net.addresses import IPAddress, is_private_host, resolve
 
@@ -210,3 +212,19 @@ def test_public_addresses(address: str) -> None:
 async def test_odd_spellings_resolve_to_what_they_mean(spelling: str) -> None:
     assert ipaddress.ip_address("127.0.0.1") in await resolve(spelling, 80)
     assert await is_private_host(spelling, 80, is_private_address)
+
+
+async def test_discovery_from_a_public_page_never_checks_links_into_the_network(
+    client: HttpClient, http_server: LoopbackServer, lan_server: LoopbackServer
+) -> None:
+    # The page, not the user, names the link: checking whether it is a feed is a request the
+    # reader makes on its own, so from a public page it may not enter the user's network.
+    inside = lan_server.url("/feeds/feed.json")
+    page = http_server.route(
+        "/announces-lan.html",
+        body=f'<link rel="alternate" type="application/json" href="{inside}">',
+        headers={"Content-Type": "text/html"},
+    )
+    with pytest.raises(FeedError):
+        await discover_feeds(client, page)
+    assert lan_server.requests == []

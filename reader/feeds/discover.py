@@ -21,7 +21,7 @@ from reader.feeds.address import feed_url
 from reader.feeds.common import MAX_FEED_BYTES, MAX_FEED_TITLE_CHARS, web_link
 from reader.feeds.model import FeedError, ParsedFeed
 from reader.feeds.parse import FeedKind, parse_feed
-from reader.net import FetchError, HttpClient
+from reader.net import FetchError, HttpClient, Reach
 from reader.sanitize import clean_line
 
 FEED_TYPES: dict[str, str] = {
@@ -131,11 +131,16 @@ def find_feed_links(
 
 
 async def fetch_feed(
-    client: HttpClient, url: str, *, timeout: float | None = None, kind: FeedKind | None = None
+    client: HttpClient,
+    url: str,
+    *,
+    timeout: float | None = None,
+    kind: FeedKind | None = None,
+    reach: Reach = Reach.USER_CHOICE,
 ) -> ParsedFeed:
     """Fetch and parse the feed at `url` (only a feed of `kind`, if given); raises FetchError or
-    FeedError with a clear reason."""
-    result = await client.get(url, timeout=timeout, max_bytes=MAX_FEED_BYTES)
+    FeedError with a clear reason. `reach` bounds where it may connect (see `Reach`)."""
+    result = await client.get(url, timeout=timeout, max_bytes=MAX_FEED_BYTES, reach=reach)
     content_type = result.headers.get("content-type")
     return await asyncio.to_thread(parse_feed, result.content, result.url, content_type, kind=kind)
 
@@ -161,7 +166,8 @@ async def discover_feeds(client: HttpClient, url: str) -> list[DiscoveredFeed]:
     links = await asyncio.to_thread(
         find_feed_links, page.content, page.url, content_type=content_type
     )
-    linked = await _linked_feeds(client, links)
+    # The page, not the user, names these links: from a public page they must stay public.
+    linked = await _linked_feeds(client, links, await client.reach_from(page.url))
     if linked:
         return linked
     probed = await _probe(client, page.url)
@@ -173,7 +179,9 @@ async def discover_feeds(client: HttpClient, url: str) -> list[DiscoveredFeed]:
     )
 
 
-async def _linked_feeds(client: HttpClient, links: list[FeedLink]) -> list[DiscoveredFeed]:
+async def _linked_feeds(
+    client: HttpClient, links: list[FeedLink], reach: Reach
+) -> list[DiscoveredFeed]:
     """The feeds among a page's links, in page order: those of a feed type as they are, the
     first MAX_CHECKED_LINKS of a MAYBE_FEED_TYPES type only if they parse as a feed of its kind."""
     checked = [link for link in links if link.type in MAYBE_FEED_TYPES][:MAX_CHECKED_LINKS]
@@ -181,7 +189,7 @@ async def _linked_feeds(client: HttpClient, links: list[FeedLink]) -> list[Disco
     async def check(link: FeedLink) -> DiscoveredFeed | None:
         kind = MAYBE_FEED_TYPES[link.type]
         try:
-            feed = await fetch_feed(client, link.url, timeout=PROBE_TIMEOUT, kind=kind)
+            feed = await fetch_feed(client, link.url, timeout=PROBE_TIMEOUT, kind=kind, reach=reach)
         except (FetchError, FeedError):
             return None  # a REST API or some other XML: not a feed, nothing to report
         name = "JSON Feed" if kind == "json" else ""
