@@ -290,7 +290,9 @@ def feeds_add(url: str, settings: Settings, *, name: str | None, folder: str | N
 
     async def find() -> tuple[DiscoveredFeed, ParsedFeed, int]:
         async with HttpClient(
-            user_agent=USER_AGENT, max_connections=settings.max_connections
+            user_agent=USER_AGENT,
+            max_connections=settings.max_connections,
+            allow_private_network=settings.allow_private_network,
         ) as client:
             found = await discover_feeds(client, url)
             for candidate in found:
@@ -557,7 +559,9 @@ def dispatch(args: argparse.Namespace) -> int:
         case "list":
             return list_command(settings, unread=args.unread, as_json=args.json)
         case "feeds" if args.feeds_command == "add":
-            return feeds_add(args.url, settings, name=args.name, folder=args.folder)
+            return feeds_add(
+                args.url, settings_from(args, user_config()), name=args.name, folder=args.folder
+            )
         case "feeds" if args.feeds_command == "list":
             return feeds_list(settings)
         case "feeds":
