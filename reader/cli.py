@@ -239,22 +239,34 @@ def open_store(settings: Settings) -> Store:
 
 
 def read_command(url: str, settings: Settings, output_format: str = "text") -> int:
-    """Print the cleaned article at `url` in `output_format`; exit 1 when there is none."""
+    """Print the cleaned article at `url` in `output_format`; exit 1 when there is none.
+
+    The page is cleaned in a worker process, as in the reader, so a hostile page costs at most
+    the cleaner's deadline and memory cap before the one-line error.
+    """
+    from reader.cleaner import CleanError, PageCleaner
     from reader.config import USER_AGENT
-    from reader.library import fetch_article
+    from reader.library import fetch_page
     from reader.net import FetchError, HttpClient
     from reader.sanitize import clean_line
 
     async def fetch() -> Document:
         async with HttpClient(user_agent=USER_AGENT) as client:
-            document = await fetch_article(client, url, settings)
+            result = await fetch_page(client, url, settings)
+        cleaner = PageCleaner(processes=1)
+        try:
+            document, _text = await cleaner.clean(
+                result.content, result.url, result.headers.get("content-type")
+            )
+        finally:
+            cleaner.close()
         if not document.is_article and not document.blocks:
             raise FetchError(document.note or "no article found on the page")
         return document
 
     try:
         document = run_async(fetch)
-    except FetchError as error:
+    except (FetchError, CleanError) as error:
         raise CommandError(f"{clean_line(url, 200)}: {error}") from None
     if output_format == "markdown":
         from reader.formats import to_markdown

@@ -121,13 +121,6 @@ def not_html(content_type: str, content: bytes) -> str | None:
     return None
 
 
-async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Document:
-    """Fetch and clean one page."""
-    result = await fetch_page(client, url, settings)
-    content_type = result.headers.get("content-type")
-    return await asyncio.to_thread(extract, result.content, result.url, content_type)
-
-
 class Library:
     """Feeds, stories and articles for one data directory."""
 
