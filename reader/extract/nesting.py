@@ -14,10 +14,30 @@ from __future__ import annotations
 
 import re
 
-
-def _names(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from reader.extract.tree_rules import (
+    BREAKOUT,
+    CELLS,
+    CLOSES_P,
+    FOREIGN,
+    FORMATTING,
+    HEADINGS,
+    HTML,
+    IMPLIED_END,
+    INTEGRATION,
+    INTEGRATION_POINT,
+    LIST_ENDS,
+    MARKERS,
+    MATH,
+    RAW_TEXT,
+    RUBY,
+    SCOPE,
+    SPECIAL,
+    SVG,
+    TABLE_ONLY,
+    TABLE_PARTS,
+    VOID,
+    name_set,
+)
 
 REOPENED_PER_CHAR = 0.5
 """Most elements opened per character of source: a tag takes 3 characters or more and opens at
@@ -41,58 +61,20 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
-VOID = _names(
-    "area base basefont bgsound br col embed frame hr image img input keygen link meta param "
-    "source track wbr"
-)
-RAW_TEXT = _names("script style xmp iframe noembed noframes textarea title")
-"""Elements whose content is text, not markup, in HTML (lexbor parses with scripting off, so
-<noscript> is not among them)."""
-FORMATTING = _names("a b big code em font i nobr s small strike strong tt u")
-HEADINGS = _names("h1 h2 h3 h4 h5 h6")
-SPECIAL = _names(
-    "address applet area article aside base basefont bgsound blockquote body br button caption "
-    "center col colgroup dd details dialog dir div dl dt embed fieldset figcaption figure footer "
-    "form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe img input keygen li "
-    "link listing main marquee menu meta nav noembed noframes noscript object ol p param "
-    "plaintext pre script search section select source style summary table tbody td template "
-    "textarea tfoot th thead title tr track ul wbr xmp"
-)
-SCOPE = _names("applet caption html table td th marquee object template select")
-"""Elements that bound "has an element in scope" (with the integration points below); lexbor's
-customizable <select> behaves as one too."""
-MARKERS = _names("applet object marquee template td th caption")
-"""Elements that put a marker in the list of active formatting elements."""
-CLOSES_P = _names(
-    "address article aside blockquote center details dialog dir div dl fieldset figcaption "
-    "figure footer header hgroup main menu nav ol p search section summary ul h1 h2 h3 h4 h5 h6 "
-    "pre listing form plaintext xmp li dd dt hr"
-)
-"""Start tags that close an open <p> first (<table> only in no-quirks mode, so not here)."""
-BREAKOUT = _names(
-    "b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img "
-    "li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul "
-    "var"
-)
-"""Start tags that leave <svg>/<math> content (<font> too with some attributes: left out, so it
-stays nested, the deep side)."""
-HTML, SVG, MATH, INTEGRATION_POINT = range(4)
-"""Namespaces of open elements, as far as the tree builder's dispatch cares."""
-FOREIGN = (SVG, MATH)
-INTEGRATION = {
-    SVG: _names("foreignobject desc title"),
-    MATH: _names("mi mo mn ms mtext annotation-xml"),
-}
-"""Foreign elements whose content is parsed as HTML again."""
-LIST_ENDS = {"li": frozenset({"li"}), "dd": frozenset({"dd", "dt"}), "dt": frozenset({"dd", "dt"})}
-TABLE_ONLY = _names("caption col colgroup tbody td tfoot th thead tr")
-"""Start tags that only mean something in a table (elsewhere they are ignored)."""
-RUBY = _names("rb rp rt rtc")
-CELLS = _names("td th caption")
-IMPLIED_END = _names("dd dt li optgroup option p rb rp rt rtc")
-"""Elements that any end tag of an enclosing element closes ("generate implied end tags")."""
 _RAW_TEXT_END = {name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE) for name in RAW_TEXT}
-TABLE_PARTS = _names("tbody thead tfoot")
+
+_RULED_START_TAGS = (
+    TABLE_ONLY
+    | CLOSES_P
+    | HEADINGS
+    | RUBY
+    | RAW_TEXT
+    | frozenset(LIST_ENDS)
+    | name_set("frameset select option optgroup button a nobr table svg math html body head")
+)
+"""Start tags with a rule of their own in `_start_tag` or `nesting_depth`."""
+_PLAIN_BLOCKS = CLOSES_P - frozenset(LIST_ENDS) - HEADINGS - RAW_TEXT
+"""Start tags whose only rule is to close an open <p>."""
 
 # Categories of open elements, each kept as the stack positions of its members, so every scope
 # question is one look at the last position rather than a walk down the stack.
@@ -400,9 +382,11 @@ def nesting_depth(html: str, limit: int) -> int:
     cost the parser (and this scan) time that grows with their square.
     """
     stack = _OpenElements()
+    names, spaces = stack.names, stack.spaces
     position = 0
     search = _TOKEN.search
     most_pushes = len(html) * REOPENED_PER_CHAR + limit
+    unclosed: set[str] = set()
     while stack.peak + TREE_BASE <= limit:
         if stack.pushes > most_pushes:
             return limit + 1
@@ -412,25 +396,51 @@ def nesting_depth(html: str, limit: int) -> int:
         if token.start() > position and stack.pending_total and stack.top_space not in FOREIGN:
             stack.reconstruct()  # text reopens closed formatting elements
         position = token.end()
-        raw_name = token.group(2)
-        if raw_name is None or token.group(4) != ">":
+        slash, raw_name, self_slash, end = token.groups()
+        if raw_name is None or end != ">":
             continue  # a comment, a doctype, or a tag cut off by the end of the page
         name = raw_name.lower()
-        closing = token.group(1) == "/"
-        self_closing = token.group(3) == "/"
-        if stack.top_space != HTML and _foreign_token(stack, name, closing, self_closing):
+        in_html = not spaces or spaces[-1] == HTML
+        # Fast paths for most of a real page's tags: an end tag closing the element on top, and
+        # a start tag no rule has anything to say about.
+        if slash:
+            if (
+                in_html
+                and names
+                and names[-1] == name
+                and not stack.pending_total
+                and name not in MARKERS
+            ):
+                stack.pop_to(len(names) - 1, target=name)
+                continue
+        elif (
+            in_html
+            and not stack.pending_total
+            and (
+                name not in _RULED_START_TAGS
+                or (name in _PLAIN_BLOCKS and not stack.html_at.get("p"))
+                or (name == "a" and not stack.html_at.get("a"))
+            )
+        ):
+            if name not in VOID:
+                stack.push(name)
             continue
-        if closing:
+        if not in_html and _foreign_token(stack, name, bool(slash), self_slash == "/"):
+            continue
+        if slash:
             _end_tag(stack, name)
         elif name in ("svg", "math"):
-            if not self_closing:
+            if self_slash != "/":
                 stack.push(name, SVG if name == "svg" else MATH)
         elif name in RAW_TEXT:
             # Where the element is never closed, the rest of the page is its text; reading on
-            # as markup costs time but cannot make the bound too low.
-            end = _RAW_TEXT_END[name].search(html, position)
-            if end is not None:
-                position = end.start()
+            # as markup costs time but cannot make the bound too low. Once a search for its end
+            # tag failed, later ones would too: they are not made again.
+            close = None if name in unclosed else _RAW_TEXT_END[name].search(html, position)
+            if close is not None:
+                position = close.start()
+            else:
+                unclosed.add(name)
         elif name not in ("html", "body", "head"):
             _start_tag(stack, name)
     return stack.peak + TREE_BASE
