@@ -251,10 +251,12 @@ def read_command(url: str, settings: Settings, output_format: str = "text") -> i
     from reader.sanitize import clean_line
 
     async def fetch() -> Document:
-        async with HttpClient(user_agent=USER_AGENT) as client:
-            result = await fetch_page(client, url, settings)
+        # Made first: the worker's server process starts (and imports the cleaner) while the
+        # page downloads.
         cleaner = PageCleaner(processes=1)
         try:
+            async with HttpClient(user_agent=USER_AGENT) as client:
+                result = await fetch_page(client, url, settings)
             document, _text = await cleaner.clean(
                 result.content, result.url, result.headers.get("content-type")
             )
