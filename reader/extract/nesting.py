@@ -98,6 +98,8 @@ class _OpenElements:
         self.levels: list[int] = []
         self.pending: list[list[str]] = [[]]
         self.pending_total = 0
+        self.last_level: dict[str, int] = {}
+        """How many of each name the last level holds: end tags ask, and it may be long."""
         self.peak = 0
         self.pushes = 0
 
@@ -140,6 +142,7 @@ class _OpenElements:
             self.category[category].append(position)
         if space == HTML and name in MARKERS:
             self.pending.append([])
+            self.last_level = {}
         depth = position + 1 + self.pending_total
         if depth > self.peak:
             self.peak = depth
@@ -167,28 +170,40 @@ class _OpenElements:
                 # popped on the way leaves the marker in the list.
                 if (closed or (table and name in CELLS)) and len(self.pending) > 1:
                     self.pending_total -= len(self.pending.pop())
+                    self.last_level = {}
+                    for pending in self.pending[-1]:
+                        self.last_level[pending] = self.last_level.get(pending, 0) + 1
             elif name in FORMATTING and not closed:
-                self.pending[min(level, len(self.pending) - 1)].append(name)
+                level = min(level, len(self.pending) - 1)
+                self.pending[level].append(name)
                 self.pending_total += 1
+                if level == len(self.pending) - 1:
+                    self.last_level[name] = self.last_level.get(name, 0) + 1
 
     def reconstruct(self) -> None:
         """Open again the formatting elements closed implicitly since the last marker."""
         level = self.pending[-1]
         if level:
             self.pending[-1] = []
+            self.last_level = {}
             self.pending_total -= len(level)
             for name in level:
                 self.push(name)
 
+    def is_pending(self, name: str) -> bool:
+        """Whether a `name` closed implicitly since the last marker awaits reconstruction."""
+        return self.last_level.get(name, 0) > 0
+
     def forget(self, name: str) -> bool:
         """Drop the latest pending `name` (its end tag came before it was reconstructed)."""
+        if not self.is_pending(name):
+            return False
         level = self.pending[-1]
-        for index in range(len(level) - 1, -1, -1):
-            if level[index] == name:
-                del level[index]
-                self.pending_total -= 1
-                return True
-        return False
+        index = len(level) - 1 - level[::-1].index(name)
+        del level[index]
+        self.pending_total -= 1
+        self.last_level[name] -= 1
+        return True
 
     def pop(self) -> None:
         self.pop_to(len(self.names) - 1)
@@ -303,7 +318,7 @@ def _formatting_end(stack: _OpenElements, name: str) -> None:
     on the deep side.
     """
     position = stack.in_scope(name, _SCOPE)
-    if name in stack.pending[-1]:
+    if stack.is_pending(name):
         # Which of a pending and an open element of this name the end tag closes depends on
         # their order in the list: with both, neither is taken as closed.
         if position < 0:
