@@ -248,22 +248,38 @@ def open_store(settings: Settings) -> Store:
 
 
 def read_command(url: str, settings: Settings, output_format: str = "text") -> int:
-    """Print the cleaned article at `url` in `output_format`; exit 1 when there is none."""
+    """Print the cleaned article at `url` in `output_format`; exit 1 when there is none.
+
+    The page is cleaned in a worker process, as in the reader, so a hostile page costs at most
+    the cleaner's deadline and memory cap before the one-line error.
+    """
+    from reader.cleaner import CleanError, PageCleaner
     from reader.config import USER_AGENT
     from reader.net import FetchError, HttpClient
-    from reader.pages import fetch_article
+    from reader.pages import fetch_page
     from reader.sanitize import clean_line
 
     async def fetch() -> Document:
-        async with HttpClient(user_agent=USER_AGENT) as client:
-            document = await fetch_article(client, url, settings)
+        # Made first: the worker's server process starts (and imports the cleaner) while the
+        # page downloads.
+        cleaner = PageCleaner(processes=1)
+        try:
+            async with HttpClient(
+                user_agent=USER_AGENT, allow_private_network=settings.allow_private_network
+            ) as client:
+                result = await fetch_page(client, url, settings)
+            document, _text = await cleaner.clean(
+                result.content, result.url, result.headers.get("content-type")
+            )
+        finally:
+            cleaner.close()
         if not document.is_article and not document.blocks:
             raise FetchError(document.note or "no article found on the page")
         return document
 
     try:
         document = run_async(fetch)
-    except FetchError as error:
+    except (FetchError, CleanError) as error:
         raise CommandError(f"{clean_line(url, 200)}: {error}") from None
     if output_format == "markdown":
         from reader.formats import to_markdown
@@ -555,7 +571,7 @@ def dispatch(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     match args.command:
         case "read":
-            return read_command(args.url, settings, args.format)
+            return read_command(args.url, settings_from(args, user_config()), args.format)
         case "list":
             return list_command(settings, unread=args.unread, as_json=args.json)
         case "feeds" if args.feeds_command == "add":

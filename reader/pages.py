@@ -5,11 +5,7 @@ Used by the library (opening and prefetching articles) and by `newsreader read`.
 
 from __future__ import annotations
 
-import asyncio
-
 from reader.config import Settings
-from reader.document import Document
-from reader.extract import extract
 from reader.net import FetchError, FetchResult, HttpClient, Reach, TimedOutHosts
 from reader.sanitize import clean_line, is_web_url
 
@@ -68,10 +64,3 @@ def not_html(content_type: str, content: bytes) -> str | None:
     if content_type not in HTML_TYPES:
         return clean_line(content_type, 60)
     return None
-
-
-async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Document:
-    """Fetch and clean one page."""
-    result = await fetch_page(client, url, settings)
-    content_type = result.headers.get("content-type")
-    return await asyncio.to_thread(extract, result.content, result.url, content_type)
