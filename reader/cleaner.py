@@ -108,8 +108,8 @@ class _Worker:
 class PageCleaner:
     """Cleans pages off the event loop and out of process, each under a deadline."""
 
-    def __init__(self, processes: int = WORKER_PROCESSES, timeout: float = CLEAN_TIMEOUT) -> None:
-        self.timeout = timeout
+    def __init__(self, processes: int = WORKER_PROCESSES, timeout: float | None = None) -> None:
+        self.timeout = CLEAN_TIMEOUT if timeout is None else timeout
         self._slots = asyncio.Semaphore(processes)
         self._idle: list[_Worker] = []
         self._context = _context()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from reader import __version__
-from reader.config import Settings, default_data_dir
+from reader.config import SYNC_MAX_TIME, Settings, default_data_dir
 
 if TYPE_CHECKING:
     from reader.document import Document
@@ -152,12 +152,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("file", metavar="FILE", nargs="?", default=STDIO)
 
-    command(
+    sync = command(
         "sync",
         "refresh every feed and cache new articles, without the UI",
         "Refresh every feed, then fetch and clean the articles of new stories so they read "
         "offline. A progress bar on a terminal, quiet when piped (for cron), one summary line at "
-        "the end. Exits 1 only when every source failed.",
+        "the end. A host that times out is skipped for the rest of the run. Exits 1 only when "
+        "every source failed.",
+    )
+    sync.add_argument(
+        "--max-time",
+        type=_seconds,
+        default=SYNC_MAX_TIME,
+        metavar="SECONDS",
+        help=f"stop the whole run after this long (default: {SYNC_MAX_TIME:g})",
     )
     cache = command(
         "cache",
@@ -201,6 +209,7 @@ def settings_from(args: argparse.Namespace, config: UserConfig | None = None) ->
         retention_max_mb=config.retention_max_mb,
         refresh_on_start=config.refresh_on_start,
         auto_refresh_minutes=config.auto_refresh_minutes,
+        allow_private_network=config.allow_private_network,
     )
 
 
@@ -232,29 +241,45 @@ def open_store(settings: Settings) -> Store:
     """The library database of this data directory."""
     from reader.store import Store
 
-    return Store(settings.database_path)
+    return Store(settings.database_path, busy_timeout=settings.busy_timeout)
 
 
 # Commands that fetch
 
 
 def read_command(url: str, settings: Settings, output_format: str = "text") -> int:
-    """Print the cleaned article at `url` in `output_format`; exit 1 when there is none."""
+    """Print the cleaned article at `url` in `output_format`; exit 1 when there is none.
+
+    The page is cleaned in a worker process, as in the reader, so a hostile page costs at most
+    the cleaner's deadline and memory cap before the one-line error.
+    """
+    from reader.cleaner import CleanError, PageCleaner
     from reader.config import USER_AGENT
-    from reader.library import fetch_article
     from reader.net import FetchError, HttpClient
+    from reader.pages import fetch_page
     from reader.sanitize import clean_line
 
     async def fetch() -> Document:
-        async with HttpClient(user_agent=USER_AGENT) as client:
-            document = await fetch_article(client, url, settings)
+        # Made first: the worker's server process starts (and imports the cleaner) while the
+        # page downloads.
+        cleaner = PageCleaner(processes=1)
+        try:
+            async with HttpClient(
+                user_agent=USER_AGENT, allow_private_network=settings.allow_private_network
+            ) as client:
+                result = await fetch_page(client, url, settings)
+            document, _text = await cleaner.clean(
+                result.content, result.url, result.headers.get("content-type")
+            )
+        finally:
+            cleaner.close()
         if not document.is_article and not document.blocks:
             raise FetchError(document.note or "no article found on the page")
         return document
 
     try:
         document = run_async(fetch)
-    except FetchError as error:
+    except (FetchError, CleanError) as error:
         raise CommandError(f"{clean_line(url, 200)}: {error}") from None
     if output_format == "markdown":
         from reader.formats import to_markdown
@@ -281,7 +306,9 @@ def feeds_add(url: str, settings: Settings, *, name: str | None, folder: str | N
 
     async def find() -> tuple[DiscoveredFeed, ParsedFeed, int]:
         async with HttpClient(
-            user_agent=USER_AGENT, max_connections=settings.max_connections
+            user_agent=USER_AGENT,
+            max_connections=settings.max_connections,
+            allow_private_network=settings.allow_private_network,
         ) as client:
             found = await discover_feeds(client, url)
             for candidate in found:
@@ -488,11 +515,23 @@ def _os_reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
-def sync_command(settings: Settings) -> int:
-    """Refresh and prefetch without the UI; 1 only when every source failed."""
+def sync_command(settings: Settings, max_time: float) -> int:
+    """Refresh and prefetch without the UI, for at most `max_time` seconds; 1 only when every
+    source failed or the library could not store."""
     from reader.sync import run_sync
 
-    return run_sync(settings)
+    return run_sync(settings, max_time=max_time)
+
+
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds from the command line."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def cache_command(settings: Settings, action: str | None) -> int:
@@ -547,11 +586,13 @@ def dispatch(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     match args.command:
         case "read":
-            return read_command(args.url, settings, args.format)
+            return read_command(args.url, settings_from(args, user_config()), args.format)
         case "list":
             return list_command(settings, unread=args.unread, as_json=args.json)
         case "feeds" if args.feeds_command == "add":
-            return feeds_add(args.url, settings, name=args.name, folder=args.folder)
+            return feeds_add(
+                args.url, settings_from(args, user_config()), name=args.name, folder=args.folder
+            )
         case "feeds" if args.feeds_command == "list":
             return feeds_list(settings)
         case "feeds":
@@ -563,7 +604,7 @@ def dispatch(args: argparse.Namespace) -> int:
         case "config":
             return config_command(args.config_command)
         case "sync":
-            return sync_command(settings_from(args, user_config()))
+            return sync_command(settings_from(args, user_config()), args.max_time)
         case "cache":
             return cache_command(settings_from(args, user_config()), args.cache_command)
     raise AssertionError(f"unhandled command: {args.command}")
@@ -575,14 +616,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a usage error (already printed)
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    if args.command is None:
-        from reader.settings import load_config
-
-        config, problems = load_config()
-        return run_app(settings_from(args, config), config, problems)
     import sqlite3
 
     try:
+        if args.command is None:
+            from reader.settings import load_config
+
+            config, problems = load_config()
+            return run_app(settings_from(args, config), config, problems)
         return dispatch(args)
     except CommandError as error:
         note(str(error))
@@ -597,6 +638,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         note(_os_reason(error))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except Exception as error:
+        # The store is imported here, not up front: commands that never open it start faster.
+        from reader.store import StoreError
+
+        if not isinstance(error, StoreError):
+            raise
+        note(str(error))  # The library is busy, read-only, full or damaged: already one line.
     return EXIT_FAILURE
 
 

@@ -11,6 +11,10 @@ from reader import __version__
 APP_NAME = "newsreader"
 DATA_DIR_ENV = "NEWSREADER_DATA_DIR"
 USER_AGENT = f"newsreader/{__version__} (terminal news reader)"
+SYNC_MAX_TIME = 300.0
+"""Seconds a whole `newsreader sync` may take by default (`--max-time`). Ten feeds and a
+200-article batch take well under two minutes on a slow line; five minutes leaves room for that
+and ends long before the next run of a cron job every 15 minutes."""
 
 DEFAULT_FEEDS: tuple[str, ...] = (
     "https://feeds.bbci.co.uk/news/world/rss.xml",
@@ -25,6 +29,34 @@ DEFAULT_FEEDS: tuple[str, ...] = (
     "https://phys.org/rss-feed/",
 )
 """Public world, technology and science feeds (RSS and Atom), read until the user has their own."""
+
+
+BUSY_TIMEOUT = 5.0
+"""Seconds a write waits for another newsreader's write to finish before saying the library is
+busy. The value the store always used (not re-tuned): a one-feed transaction is far shorter, and
+a user told "busy" after 5 s has not waited long."""
+PRIVATE_DIR_MODE = 0o700
+"""Data and config directories we create: the user's reading history is nobody else's business."""
+PRIVATE_FILE_MODE = 0o600
+"""The library, its journals, set-aside copies and the settings file: owner read and write only."""
+
+
+def make_private_dir(path: Path) -> None:
+    """Create `path` (with any missing parents) so that only the user can enter it.
+
+    A directory that already exists is left as it is: it may be one the user shares on purpose.
+    """
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+
+
+def make_private_file(path: Path) -> None:
+    """Make a file of ours owner-only if it is open to others (made by an older version, or
+    by a tool with a loose umask); a missing file or one we do not own is left alone."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(PRIVATE_FILE_MODE)
+    except (FileNotFoundError, PermissionError):
+        pass
 
 
 def default_data_dir() -> Path:
@@ -69,6 +101,11 @@ class Settings:
     """Fetch every feed when the reader starts."""
     auto_refresh_minutes: int = 0
     """Refresh again every this many minutes while the reader runs; 0: never."""
+    busy_timeout: float = BUSY_TIMEOUT
+    """Seconds a write waits for another newsreader's write before saying the library is busy."""
+    allow_private_network: bool = False
+    """Let feeds at public addresses reach loopback, private and link-local addresses (by a
+    redirect, or a link prefetch follows). Off: only feeds in the user's network may."""
 
     @property
     def database_path(self) -> Path:

@@ -14,18 +14,20 @@ import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from reader.config import USER_AGENT, Settings
 from reader.document import Block, Document, text_blocks
-from reader.sanitize import clean_line, is_web_url
-from reader.store import FeedOverview, Store, Story, StoryFilter, Subscription
+from reader.sanitize import clean_line
+from reader.store import FeedOverview, Store, StoreError, Story, StoryFilter, Subscription
 
 if TYPE_CHECKING:
     from reader.cleaner import PageCleaner
     from reader.feeds.discover import DiscoveredFeed
-    from reader.net import FetchResult, HttpClient
+    from reader.net import HttpClient, Reach, TimedOutHosts
+
+T = TypeVar("T")
 
 DEFAULT_RETRY_AFTER = 15 * 60
 """Seconds to leave a feed alone after a 429 that gave no Retry-After."""
@@ -33,20 +35,13 @@ MAX_RETRY_AFTER = 24 * 3600
 """Longest wait a server can impose on us: a Retry-After of a year is someone's mistake."""
 PREFETCH_BATCH = 200
 """Articles one refresh prefetches at most: the newest first; the rest wait for the next."""
-
-BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "an image (PNG)"),
-    (b"\xff\xd8\xff", "an image (JPEG)"),
-    (b"GIF8", "an image (GIF)"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x1f\x8b", "a compressed file"),
+SERVICE_MODULES = (
+    "reader.net",
+    "reader.pages",
+    "reader.feeds",
+    "reader.feeds.discover",
+    "reader.extract",
 )
-"""Leading bytes of files that are never web pages, whatever their Content-Type says."""
-
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
-"""Content types cleaned as pages; an absent type is given the benefit of the doubt."""
-SERVICE_MODULES = ("reader.net", "reader.feeds", "reader.feeds.discover", "reader.extract")
 """What refreshing and reading import on first use (httpx, feedparser, selectolax): ~0.1 s."""
 
 
@@ -60,6 +55,9 @@ class FeedOutcome:
     error: str | None = None
     skipped: str | None = None
     """Why the feed was not fetched this time (the server asked us to wait)."""
+    store_error: str | None = None
+    """Why what the feed brought could not be stored (disk full, library busy): the library's
+    fault, not the feed's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +71,10 @@ class ArticleOutcome:
     position: float = 0.0
     """Where the reader left off last time, 0.0 to 1.0."""
     from_cache: bool = False
+    store_error: str | None = None
+    """Why the article could not be cached (disk full…); it is shown all the same."""
+    skipped: bool = False
+    """Not fetched: its host timed out earlier in the run."""
 
 
 @dataclass(slots=True)
@@ -82,11 +84,15 @@ class PrefetchReport:
     total: int = 0
     cached: int = 0
     failed: int = 0
+    skipped: int = 0
+    """Not tried: their host timed out earlier in the run (they wait for the next one)."""
+    store_error: str | None = None
+    """Why caching stopped early: the library could not store more (disk full, busy)."""
 
     @property
     def done(self) -> int:
-        """Articles tried so far."""
-        return self.cached + self.failed
+        """Articles dealt with so far."""
+        return self.cached + self.failed + self.skipped
 
 
 PrefetchProgress = Callable[[PrefetchReport], None]
@@ -96,57 +102,38 @@ FeedProgress = Callable[[FeedOutcome, int, int], None]
 """Called after each feed with (outcome, feeds done, feeds in all)."""
 
 
-async def fetch_page(client: HttpClient, url: str, settings: Settings) -> FetchResult:
-    """Fetch the HTML page at `url`; FetchError with a clear reason when there is none."""
-    from reader.net import FetchError
+class _WriteGate:
+    """Stops one run's writes at its first store failure: on a full disk or a busy library the
+    next write would fail the same way, each time after waiting the whole busy timeout. Writes
+    take turns here (the store runs them one at a time anyway), so none queued behind the
+    failing one still tries."""
 
-    if not is_web_url(url):
-        raise FetchError("not an http(s) link")
-    result = await client.get(
-        url, timeout=settings.article_timeout, max_bytes=settings.max_article_bytes
-    )
-    if not result.content.strip():
-        raise FetchError("the page is empty")
-    if (kind := not_html(result.content_type, result.content)) is not None:
-        raise FetchError(f"not an HTML page: {kind}")
-    return result
+    def __init__(self) -> None:
+        self.error: StoreError | None = None
+        self._turn = asyncio.Lock()
 
-
-def not_html(content_type: str, content: bytes) -> str | None:
-    """What a response is when it is not a web page (a PDF, an image…), from its type or bytes.
-
-    The bytes win: servers label PDFs and images text/html often enough.
-    """
-    head = content[:16].lstrip()
-    for magic, kind in BINARY_SIGNATURES:
-        if head.startswith(magic):
-            return kind
-    if content_type == "application/pdf":
-        return "a PDF document"
-    if content_type.startswith(("image/", "video/", "audio/")):
-        return f"{content_type.split('/')[0]} ({clean_line(content_type, 60)})"
-    if content_type not in HTML_TYPES:
-        return clean_line(content_type, 60)
-    return None
-
-
-async def fetch_article(client: HttpClient, url: str, settings: Settings) -> Document:
-    """Fetch and clean one page."""
-    from reader.extract import extract
-
-    result = await fetch_page(client, url, settings)
-    content_type = result.headers.get("content-type")
-    return await asyncio.to_thread(extract, result.content, result.url, content_type)
+    async def write(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run the store write `call` in a thread, unless an earlier one failed."""
+        async with self._turn:
+            if self.error is not None:
+                raise StoreError(str(self.error))
+            try:
+                return await asyncio.to_thread(call, *args, **kwargs)
+            except StoreError as error:
+                self.error = error
+                raise
 
 
 class Library:
     """Feeds, stories and articles for one data directory."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Store | None = None, client: HttpClient | None = None
+    ) -> None:
         self.settings = settings
-        self.store = store or Store(settings.database_path)
+        self.store = store or Store(settings.database_path, busy_timeout=settings.busy_timeout)
         self._cleaner: PageCleaner | None = None
-        self._client: HttpClient | None = None
+        self._client = client
 
     @property
     def cleaner(self) -> PageCleaner:
@@ -167,12 +154,14 @@ class Library:
 
     @property
     def client(self) -> HttpClient:
-        """The one HTTP client, made on first use inside the running event loop."""
+        """The one HTTP client (given, else made on first use inside the running loop)."""
         if self._client is None:
             from reader.net import HttpClient
 
             self._client = HttpClient(
-                user_agent=USER_AGENT, max_connections=self.settings.max_connections
+                user_agent=USER_AGENT,
+                max_connections=self.settings.max_connections,
+                allow_private_network=self.settings.allow_private_network,
             )
         return self._client
 
@@ -185,9 +174,19 @@ class Library:
             await asyncio.to_thread(self._cleaner.close)
         self.store.close()
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the library can only be read: browsing works, nothing is saved."""
+        return self.store.read_only
+
     def feed_urls(self) -> tuple[str, ...]:
         """The feeds this run reads: `--feed`, else the user's enabled feeds, else the defaults."""
         return self.store.feeds_in_use(self.settings.feeds)
+
+    def newest_stories(self, limit: int) -> list[Story]:
+        """The newest `limit` stories of the sources in use, read now (this blocks): for a
+        first frame drawn before an event loop runs. A few milliseconds for any library."""
+        return self.store.stories(self.feed_urls(), limit=limit)
 
     async def stories(
         self, show: StoryFilter = "all", *, feed: str | None = None, limit: int | None = None
@@ -196,27 +195,35 @@ class Library:
         feeds = (feed,) if feed else await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.stories, feeds, show=show, limit=limit)
 
-    def newest_stories(self, limit: int) -> list[Story]:
-        """The newest `limit` stories of the sources in use, read now (this blocks): for a
-        first frame drawn before an event loop runs. A few milliseconds for any library."""
-        return self.store.stories(self.feed_urls(), limit=limit)
-
     async def feeds(self) -> list[FeedOverview]:
         """The sources in use with their unread counts and last errors."""
         feeds = await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.feed_overview, feeds)
 
-    async def refresh(self, on_progress: FeedProgress | None = None) -> list[FeedOutcome]:
+    async def refresh(
+        self, on_progress: FeedProgress | None = None, *, timed_out: TimedOutHosts | None = None
+    ) -> list[FeedOutcome]:
         """Fetch every feed at once (bounded by the client), each under its own deadline.
 
         A failing feed records its error and leaves its stored stories untouched; the others
-        carry on.
+        carry on. A host that times out is not asked again in this refresh, or in the run
+        `timed_out` belongs to. When the library cannot store (disk full, busy), what was stored
+        stays and the feeds after it say why in `store_error`; a read-only library raises
+        StoreError.
         """
+        from reader.net import TimedOutHosts
+
+        self.store.ensure_writable()
         feeds = await asyncio.to_thread(self.feed_urls)
         outcomes: list[FeedOutcome] = []
+        timed_out = TimedOutHosts() if timed_out is None else timed_out
+        gate = _WriteGate()
 
         async def refresh_one(url: str) -> None:
-            outcome = await self._refresh_feed(url)
+            try:
+                outcome = await self._refresh_feed(url, timed_out, gate)
+            except StoreError as error:
+                outcome = FeedOutcome(url, url, store_error=str(error))
             outcomes.append(outcome)
             if on_progress is not None:
                 on_progress(outcome, len(outcomes), len(feeds))
@@ -224,7 +231,9 @@ class Library:
         await asyncio.gather(*(refresh_one(url) for url in feeds))
         return outcomes
 
-    async def _refresh_feed(self, url: str) -> FeedOutcome:
+    async def _refresh_feed(
+        self, url: str, timed_out: TimedOutHosts, gate: _WriteGate
+    ) -> FeedOutcome:
         from reader.feeds import FeedError, parse_feed
         from reader.net import FetchError
 
@@ -244,24 +253,25 @@ class Library:
                 headers=headers,
                 timeout=self.settings.feed_timeout,
                 max_bytes=self.settings.max_feed_bytes,
+                timed_out=timed_out,
             )
             if result.status == 304:
-                await asyncio.to_thread(self.store.feed_not_modified, url)
+                await gate.write(self.store.feed_not_modified, url)
                 return FeedOutcome(url, await self._feed_title(url))
             feed = await asyncio.to_thread(
                 parse_feed, result.content, result.url, result.headers.get("content-type")
             )
         except (FetchError, FeedError) as error:
             message = clean_line(str(error), 200)
+            if getattr(error, "skipped", False):  # not tried: nothing to record
+                return FeedOutcome(url, await self._feed_title(url), error=message)
             wait = getattr(error, "retry_after", None)
             if wait is None and getattr(error, "status", None) == 429:
                 wait = DEFAULT_RETRY_AFTER
             retry_until = now + min(wait, MAX_RETRY_AFTER) if wait else None
-            await asyncio.to_thread(
-                self.store.record_feed_error, url, message, retry_until=retry_until
-            )
+            await gate.write(self.store.record_feed_error, url, message, retry_until=retry_until)
             return FeedOutcome(url, await self._feed_title(url), error=message)
-        new = await asyncio.to_thread(
+        new = await gate.write(
             self.store.save_feed,
             url,
             feed,
@@ -275,13 +285,20 @@ class Library:
         return titles.get(url) or url
 
     async def prefetch(
-        self, on_progress: PrefetchProgress | None = None, *, limit: int = PREFETCH_BATCH
+        self,
+        on_progress: PrefetchProgress | None = None,
+        *,
+        limit: int = PREFETCH_BATCH,
+        timed_out: TimedOutHosts | None = None,
     ) -> PrefetchReport:
         """Fetch and clean the articles of unread stories not yet cached, so they read offline.
 
         Bounded overall (`prefetch_concurrency`) and per host (`prefetch_per_host`); a failure is
-        recorded and retried at a later refresh after a growing wait. Cancelling the calling
-        task stops it; what was stored stays stored.
+        recorded and retried at a later refresh after a growing wait, while a host that timed
+        out (in this batch, or in the run `timed_out` belongs to) is skipped. A feed at a public
+        address never makes it fetch from the user's network. Cancelling the calling task stops
+        it; what was stored stays stored. When the library cannot store more, no further article
+        is fetched and `store_error` says why.
         """
         stories = await asyncio.to_thread(
             self.store.stories_to_prefetch, self.feed_urls(), limit=limit
@@ -289,20 +306,41 @@ class Library:
         report = PrefetchReport(total=len(stories))
         if not stories:
             return report
+        from reader.net import TimedOutHosts
+
+        timed_out = TimedOutHosts() if timed_out is None else timed_out
         overall = asyncio.Semaphore(self.settings.prefetch_concurrency)
         hosts: dict[str, asyncio.Semaphore] = {}
+        # Where each feed's links may go: one address lookup per feed, shared by its stories.
+        feeds = sorted({story.feed_url for story in stories})
+        found = await asyncio.gather(*(self.client.reach_from(feed) for feed in feeds))
+        reaches: dict[str, Reach] = dict(zip(feeds, found, strict=True))
 
         async def prefetch_one(story: Story) -> None:
             assert story.link is not None
+            reach = reaches[story.feed_url]
             host = urlsplit(story.link).hostname or ""
             per_host = hosts.setdefault(host, asyncio.Semaphore(self.settings.prefetch_per_host))
             async with overall, per_host:
-                outcome = await self.open_url(story.link)
-            if outcome.document is None:
+                if report.store_error is not None:
+                    return
+                try:
+                    outcome = await self.open_url(story.link, reach=reach, timed_out=timed_out)
+                    if outcome.store_error is not None:
+                        raise StoreError(outcome.store_error)
+                    if outcome.document is None and not outcome.skipped:
+                        await asyncio.to_thread(
+                            self.store.record_prefetch_failure,
+                            story.link,
+                            outcome.error or "failed",
+                        )
+                except StoreError as error:
+                    report.store_error = str(error)
+                    return
+            if outcome.skipped:
+                report.skipped += 1
+            elif outcome.document is None:
                 report.failed += 1
-                await asyncio.to_thread(
-                    self.store.record_prefetch_failure, story.link, outcome.error or "failed"
-                )
             else:
                 report.cached += 1
             if on_progress is not None:
@@ -317,11 +355,23 @@ class Library:
             return ArticleOutcome(None, "this story has no link to an article")
         return await self.open_url(story.link, refetch=refetch)
 
-    async def open_url(self, url: str, *, refetch: bool = False) -> ArticleOutcome:
-        """The cleaned article at `url`: from the cache, else fetched, cleaned and cached."""
-        from reader.cleaner import CleanError
-        from reader.net import FetchError
+    async def open_url(
+        self,
+        url: str,
+        *,
+        refetch: bool = False,
+        reach: Reach | None = None,
+        timed_out: TimedOutHosts | None = None,
+    ) -> ArticleOutcome:
+        """The cleaned article at `url`: from the cache, else fetched, cleaned and cached.
 
+        `reach` defaults to the user's own choice (they opened it); prefetch narrows it.
+        """
+        from reader.cleaner import CleanError
+        from reader.net import FetchError, Reach
+        from reader.pages import fetch_page
+
+        reach = Reach.USER_CHOICE if reach is None else reach
         if not refetch:
             cached = await asyncio.to_thread(self.store.article, url)
             if cached is not None:
@@ -332,15 +382,20 @@ class Library:
                     from_cache=True,
                 )
         try:
-            result = await fetch_page(self.client, url, self.settings)
+            result = await fetch_page(
+                self.client, url, self.settings, reach=reach, timed_out=timed_out
+            )
         except FetchError as error:
-            return ArticleOutcome(None, clean_line(str(error), 200))
+            return ArticleOutcome(None, clean_line(str(error), 200), skipped=error.skipped)
         content_type = result.headers.get("content-type")
         try:
             document, text = await self.cleaner.clean(result.content, result.url, content_type)
         except CleanError as error:
             return ArticleOutcome(None, str(error))
-        await asyncio.to_thread(self.store.save_article, url, document, text)
+        try:
+            await asyncio.to_thread(self.store.save_article, url, document, text)
+        except StoreError as error:
+            return ArticleOutcome(document, page_text=text, store_error=str(error))
         return ArticleOutcome(document, page_text=text)
 
     async def feed_content(self, story: Story) -> list[Block]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from reader.config import APP_NAME
+from reader.config import APP_NAME, PRIVATE_FILE_MODE, make_private_dir, make_private_file
 from reader.sanitize import clean_line
 
 CONFIG_ENV = "NEWSREADER_CONFIG"
@@ -69,6 +69,9 @@ class UserConfig:
     """Stories and cached articles older than this many days are removed; 0 keeps them forever."""
     retention_max_mb: int = 500
     """Largest size of the article cache in megabytes, oldest removed first; 0 means no limit."""
+    allow_private_network: bool = False
+    """Let a feed at a public address make the reader request addresses in your own network
+    (localhost, 192.168.x.x, 10.x.x.x, cloud metadata): off, only feeds there may."""
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Action name → keys, from the `[keys]` table: `refresh = "ctrl+r"`. Several keys are separated
     by commas ("j,down"). Actions not listed keep their default keys."""
@@ -287,9 +290,12 @@ def save_config(path: Path | None = None, **values: bool | int | str) -> None:
         lines = []
     for key, value in values.items():
         _set_line(lines, key, _toml_value(value))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    with open(os.open(temporary, flags, PRIVATE_FILE_MODE), "w", encoding="utf-8") as file:
+        file.write("\n".join(lines) + "\n")
+    make_private_file(temporary)  # os.open's mode does not narrow a leftover temporary file
     os.replace(temporary, path)
 
 

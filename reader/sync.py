@@ -1,7 +1,10 @@
 """`newsreader sync`: refresh every feed and cache new articles, without the UI (cron-friendly).
 
 A progress bar when stderr is a terminal, nothing but the summary line when piped. The exit status
-is non-zero only when every source failed, so one dead feed does not page anyone at 3 a.m.
+is non-zero only when every source failed or the library could not store (disk full, busy,
+read-only), so one dead feed does not page anyone at 3 a.m.
+The whole run has a deadline, and a host that times out once is not asked again in the run, so
+one server that never answers cannot hold a cron job for an hour.
 """
 
 from __future__ import annotations
@@ -11,36 +14,71 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from reader.config import Settings
+from reader.config import SYNC_MAX_TIME, Settings
 from reader.library import FeedOutcome, Library, PrefetchReport
+from reader.net import TimedOutHosts
 from reader.sanitize import clean_line
+from reader.store import StoreError
 
 BAR_WIDTH = 24
 """Cells of the progress bar drawn on a terminal."""
+MAX_HOSTS_NAMED = 3
+"""Hosts that timed out named in the summary line; the rest are counted."""
 
 
 @dataclass(slots=True)
 class SyncReport:
-    """What a sync did: feeds fetched and failed, stories new, articles cached and failed."""
+    """What a sync did: feeds fetched and failed, stories new, articles cached and failed,
+    and what it skipped or left for the next run."""
 
     feeds: int = 0
     failed_feeds: int = 0
+    """Feeds that failed, or were skipped because their host had timed out."""
+    finished_feeds: int = 0
     new_stories: int = 0
     articles_cached: int = 0
     articles_failed: int = 0
+    articles_left: int = 0
+    """Articles of this batch not reached (skipped, or cut off by the time limit)."""
+    timed_out_hosts: tuple[str, ...] = ()
+    skipped_requests: int = 0
+    """Requests not sent because their host had already timed out."""
+    stopped_after: float | None = None
+    """The time limit, when the run hit it."""
+    store_error: str | None = None
+    """Why the library stopped storing (disk full, busy, read-only); what it stored is kept."""
 
     @property
     def all_failed(self) -> bool:
-        """Whether every source failed (the one case that exits non-zero)."""
-        return self.feeds > 0 and self.failed_feeds == self.feeds
+        """Whether no source was updated and all of them failed or were cut off (exit 1)."""
+        unfinished = self.feeds - self.finished_feeds
+        return self.feeds > 0 and self.failed_feeds + unfinished == self.feeds
+
+    @property
+    def failed(self) -> bool:
+        """Whether the run must exit non-zero: every source failed, or the library did."""
+        return self.all_failed or self.store_error is not None
 
     def summary(self) -> str:
         """One line for the end of a run."""
-        return (
-            f"{self.feeds - self.failed_feeds}/{self.feeds} feeds updated, "
+        updated = self.finished_feeds - self.failed_feeds
+        line = (
+            f"{updated}/{self.feeds} feeds updated, "
             f"{self.new_stories} new stories, {self.articles_cached} articles cached"
             + (f", {self.articles_failed} failed" if self.articles_failed else "")
         )
+        if self.timed_out_hosts:
+            named = self.timed_out_hosts[:MAX_HOSTS_NAMED]
+            hosts = ", ".join(clean_line(host, 80) for host in named)
+            more = len(self.timed_out_hosts) - MAX_HOSTS_NAMED
+            hosts += f" and {more} more" if more > 0 else ""
+            line += f"; timed out: {hosts} ({self.skipped_requests} requests skipped)"
+        if self.stopped_after is not None:
+            left = self.feeds - self.finished_feeds
+            line += f"; stopped at the {self.stopped_after:g} s limit"
+            if left or self.articles_left:
+                line += f" ({left} feeds, {self.articles_left} articles left for the next run)"
+        return line
 
 
 class _Progress:
@@ -64,45 +102,73 @@ class _Progress:
             self.stream.flush()
 
 
-async def sync(library: Library, progress: _Progress) -> SyncReport:
-    """Refresh every feed, then prefetch the articles of new stories."""
+async def sync(
+    library: Library, progress: _Progress, *, max_time: float = SYNC_MAX_TIME
+) -> SyncReport:
+    """Refresh every feed, then prefetch the articles of new stories, all within `max_time`
+    seconds; a host that times out is skipped for the rest of the run."""
     report = SyncReport()
     errors: list[str] = []
+    timed_out = TimedOutHosts()
 
     def on_feed(outcome: FeedOutcome, done: int, total: int) -> None:
-        report.feeds = total
+        report.feeds, report.finished_feeds = total, done
         report.new_stories += outcome.new_stories
         if outcome.error:
             report.failed_feeds += 1
             errors.append(f"{clean_line(outcome.title, 80)}: {outcome.error}")
+        if outcome.store_error:
+            report.failed_feeds += 1
+            report.store_error = outcome.store_error
         progress.show("Refreshing feeds", done, total)
 
     def on_article(prefetch: PrefetchReport) -> None:
+        report.articles_cached, report.articles_failed = prefetch.cached, prefetch.failed
+        report.articles_left = prefetch.total - prefetch.cached - prefetch.failed
         progress.show("Caching articles", prefetch.done, prefetch.total)
 
-    outcomes = await library.refresh(on_feed)
-    report.feeds = len(outcomes)
-    if library.settings.prefetch and not report.all_failed:
-        prefetched = await library.prefetch(on_article)
-        report.articles_cached, report.articles_failed = prefetched.cached, prefetched.failed
+    deadline = asyncio.timeout(max_time)
+    try:
+        report.feeds = len(await asyncio.to_thread(library.feed_urls))
+        async with deadline:
+            await library.refresh(on_feed, timed_out=timed_out)
+            if library.settings.prefetch and not report.failed:
+                prefetched = await library.prefetch(on_article, timed_out=timed_out)
+                report.store_error = prefetched.store_error
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+        report.stopped_after = max_time
+    except StoreError as error:  # A read-only library, or a read that failed: say so, sum up.
+        report.store_error = str(error)
+    report.timed_out_hosts = tuple(timed_out.hosts)
+    report.skipped_requests = timed_out.skipped
     progress.clear()
-    for error in errors:
-        print(f"newsreader: {error}", file=progress.stream)
+    for line in errors:
+        print(f"newsreader: {line}", file=progress.stream)
+    if report.store_error:
+        print(f"newsreader: {clean_line(report.store_error, 300)}", file=progress.stream)
     return report
 
 
-def run_sync(settings: Settings, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run a sync to completion; the exit status for the command line."""
+def run_sync(
+    settings: Settings,
+    *,
+    max_time: float = SYNC_MAX_TIME,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Run a sync to completion or to its time limit; the exit status for the command line."""
     out = out or sys.stdout
     progress = _Progress(err or sys.stderr)
 
     async def main() -> SyncReport:
         library = Library(settings)
         try:
-            return await sync(library, progress)
+            return await sync(library, progress, max_time=max_time)
         finally:
             await library.aclose()
 
     report = asyncio.run(main())
     print(report.summary(), file=out)
-    return 1 if report.all_failed else 0
+    return 1 if report.failed else 0

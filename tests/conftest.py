@@ -16,12 +16,24 @@ def _loopback_only(host: object, *args: object, **kwargs: object) -> object:
     """getaddrinfo that refuses every name but loopback: no test may reach the internet."""
     name = host.decode() if isinstance(host, bytes) else str(host)
     try:
-        allowed = ipaddress.ip_address(name.strip("[]")).is_loopback
+        address = ipaddress.ip_address(name.strip("[]"))
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped  # ::ffff:127.0.0.2 is 127.0.0.2
+        allowed = address.is_loopback
     except ValueError:
-        allowed = name == "localhost"
+        allowed = name == "localhost" or _odd_loopback_spelling(name)
     if not allowed:
         raise socket.gaierror(socket.EAI_NONAME, f"tests stay on loopback, not {name}")
     return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def _odd_loopback_spelling(name: str) -> bool:
+    """Whether `name` is a loopback IPv4 address in a spelling inet_aton accepts (0x7f000001,
+    2130706433, 127.1), which getaddrinfo turns into the address without asking any server."""
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(name)).is_loopback
+    except OSError:
+        return False
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import socket
 import threading
 import time
 from collections import Counter
@@ -47,21 +48,35 @@ class Route:
     """If set, send the body one byte at a time with this many seconds between bytes."""
 
 
-class LoopbackServer:
-    """A threaded HTTP server on 127.0.0.1 serving tests/fixtures plus programmed routes."""
+class _IPv6Server(ThreadingHTTPServer):
+    """The same server on an IPv6 address ([::1])."""
 
-    def __init__(self, root: Path = FIXTURES) -> None:
+    address_family = socket.AF_INET6
+
+
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 serving tests/fixtures plus programmed routes.
+
+    `host` may be any loopback address (Linux routes all of 127.0.0.0/8 to lo, and ::1 is
+    there too): tests of the private-network rules use 127.0.0.2 or ::1 as "the user's network".
+    """
+
+    def __init__(self, root: Path = FIXTURES, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.root = root.resolve()
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         """Requests per path (query string excluded)."""
         self.requests: list[tuple[str, dict[str, str]]] = []
         """(path, headers with lower-cased names) for every request, in arrival order."""
+        self.max_in_flight = 0
+        """Most requests being answered at the same moment so far."""
+        self._in_flight = 0
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
+        self._httpd = server_class((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self.port: int = self._httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": POLL_INTERVAL}, daemon=True
         )
@@ -113,6 +128,59 @@ class LoopbackServer:
         with self._lock:
             self.hits[path] += 1
             self.requests.append((path, headers))
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def _answered(self) -> None:
+        """Note that a request has been answered."""
+        with self._lock:
+            self._in_flight -= 1
+
+
+class StallingServer:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers: a hung host.
+
+    It reads nothing and writes nothing; only the client's own deadline ends a request to it.
+    """
+
+    def __init__(self) -> None:
+        self._socket = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self._socket.settimeout(POLL_INTERVAL)
+        self.port: int = self._socket.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.host = f"127.0.0.1:{self.port}"
+        """The host as the app names it in messages."""
+        self._held: list[socket.socket] = []
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def connections(self) -> int:
+        """Connections accepted so far."""
+        return len(self._held)
+
+    def url(self, path: str) -> str:
+        """The absolute URL of `path` on this server."""
+        return self.base + (path if path.startswith("/") else "/" + path)
+
+    def _accept(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._held.append(connection)
+
+    def stop(self) -> None:
+        """Stop accepting and drop every held connection."""
+        self._stopped.set()
+        self._thread.join()
+        for connection in self._held:
+            connection.close()
+        self._socket.close()
 
 
 def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
@@ -133,6 +201,8 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                     self._send_file(path)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test): nothing to report
+            finally:
+                server._answered()
 
         def _send_route(self, route: Route) -> None:
             """Answer with a programmed response, slowly if it says so."""
@@ -198,3 +268,16 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             """Silence the per-request log lines."""
 
     return Handler
+
+
+def rss_linking_to(links: list[str], title: str = "Links") -> str:
+    """A small RSS feed with one story per link, for routes that prefetch has to follow."""
+    items = "".join(
+        f"<item><title>Story {n}</title><link>{link}</link><guid>story-{n}</guid>"
+        f"<pubDate>Tue, 20 May 2025 {n % 24:02d}:00:00 +0000</pubDate></item>"
+        for n, link in enumerate(links)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>http://127.0.0.1/</link>{items}</channel></rss>"
+    )

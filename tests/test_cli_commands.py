@@ -21,6 +21,7 @@ from reader.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+HTML_TYPE = {"Content-Type": "text/html; charset=utf-8"}
 
 
 @pytest.fixture(autouse=True)
@@ -346,6 +347,30 @@ def test_read_as_json(http_server, capsys) -> None:
     assert document["title"] and document["is_article"] is True
     paragraphs = [block for block in document["blocks"] if block["kind"] == "paragraph"]
     assert len(paragraphs) > 3 and paragraphs[0]["spans"][0]["text"]
+
+
+def test_read_refuses_a_page_nesting_past_the_budget_in_one_line(http_server, capsys) -> None:
+    # "</x>" closes nothing: 5,000 of these <div>s nest 5,000 deep.
+    url = http_server.route(
+        "/deep.html", body="<html><body>" + "<div></x>" * 5_000, headers=HTML_TYPE
+    )
+    code, out, err = run(capsys, "read", url)
+    assert (code, out) == (EXIT_FAILURE, "")
+    assert err.startswith("newsreader: ") and len(err.splitlines()) == 1
+    assert "nests too deeply to clean" in err
+
+
+def test_read_cleans_in_the_bounded_worker(
+    http_server, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With no time at all allowed, the worker's deadline, not the page, decides.
+    import reader.cleaner
+
+    monkeypatch.setattr(reader.cleaner, "CLEAN_TIMEOUT", 0.0001)
+    code, out, err = run(capsys, "read", http_server.url("/site/quiet-harbour.html"))
+    assert (code, out) == (EXIT_FAILURE, "")
+    assert err.startswith("newsreader: ") and len(err.splitlines()) == 1
+    assert "gave up cleaning the page after 0 s" in err
 
 
 # config and usage

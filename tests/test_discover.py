@@ -10,7 +10,8 @@ from reader.feeds import FeedError
 from reader.feeds.address import feed_url
 from reader.feeds.discover import (
     COMMON_FEED_PATHS,
-    DiscoveredFeed,
+    MAX_CHECKED_LINKS,
+    FeedLink,
     discover_feeds,
     find_feed_links,
 )
@@ -35,11 +36,10 @@ async def client():
 def test_alternate_links_are_found_resolved_and_deduplicated() -> None:
     found = find_feed_links(page("blog.html"), f"{BASE}/discover/blog.html")
     assert found == [
-        DiscoveredFeed(f"{BASE}/feeds/rss2.xml", "Harbour Gazette » Feed", "link", "RSS"),
-        DiscoveredFeed(f"{BASE}/feeds/atom.xml", "Orbit Weekly", "link", "Atom"),
-        DiscoveredFeed(
-            f"{BASE}/feeds/feed.json", "Circuit Ledger (JSON Feed)", "link", "JSON Feed"
-        ),
+        FeedLink(f"{BASE}/wp-json/wp/v2/pages/7", "JSON (REST API)", "application/json"),
+        FeedLink(f"{BASE}/feeds/rss2.xml", "Harbour Gazette » Feed", "application/rss+xml"),
+        FeedLink(f"{BASE}/feeds/atom.xml", "Orbit Weekly", "application/atom+xml"),
+        FeedLink(f"{BASE}/feeds/feed.json", "Circuit Ledger (JSON Feed)", "application/feed+json"),
     ]
 
 
@@ -55,7 +55,7 @@ def test_links_resolve_against_the_page_without_a_base_element() -> None:
     [
         "",
         "<p>no head at all</p>",
-        '<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/7">',
+        '<link rel="alternate" type="application/xml" href="/sitemap.xml">',
         '<link rel="alternate" type="text/html" hreflang="de" href="/de/">',
         '<link rel="alternate" type="application/rss+xml" href="data:text/xml,<rss/>">',
         '<link rel="stylesheet" type="application/rss+xml" href="/rss">',
@@ -89,6 +89,44 @@ async def test_a_page_gives_its_announced_feeds(http_server, client) -> None:
     ]
     assert all(f.via == "link" and f.feed is None for f in found)
     assert http_server.hits["/feed"] == 0  # no probing when the page links to feeds
+
+
+async def test_links_of_an_open_type_are_offered_only_when_they_are_feeds(
+    http_server, client
+) -> None:
+    http_server.route(
+        "/wp-json/wp/v2/pages/7",
+        body=b'{"id": 7, "title": {"rendered": "About"}, "version": "v2"}',
+        headers={"Content-Type": "application/json"},
+    )
+    http_server.route(
+        "/sitemap.xml",
+        body=b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://quay.example/</loc></url></urlset>",
+        headers={"Content-Type": "text/xml"},
+    )
+    found = await discover_feeds(client, http_server.url("/discover/maybe-types.html"))
+    # A JSON Feed behind application/json, RSS behind text/xml; not the REST API, the sitemap,
+    # Atom announced as JSON nor a JSON Feed announced as XML.
+    assert [(f.url, f.title, f.via, f.format) for f in found] == [
+        (http_server.url("/feeds/feed.json"), "Circuit Ledger", "link", "JSON Feed"),
+        (http_server.url("/feeds/rss2.xml"), "Harbour Gazette", "link", ""),
+    ]
+    assert all(f.feed is not None and f.feed.entries for f in found)
+    for path in ("/wp-json/wp/v2/pages/7", "/sitemap.xml", "/feeds/atom.xml"):
+        assert http_server.hits[path] == 1
+    assert http_server.hits["/feed"] == 0  # the page's links answered: no probing
+
+
+async def test_only_the_first_links_of_an_open_type_are_fetched(http_server, client) -> None:
+    links = "".join(
+        f'<link rel="alternate" type="text/xml" href="/feeds/rss2.xml?n={n}">'
+        for n in range(MAX_CHECKED_LINKS + 3)
+    )
+    url = http_server.route("/many.html", body=links, headers={"Content-Type": "text/html"})
+    found = await discover_feeds(client, url)
+    assert len(found) == MAX_CHECKED_LINKS
+    assert http_server.hits["/feeds/rss2.xml"] == MAX_CHECKED_LINKS
 
 
 async def test_a_page_without_links_finds_feeds_at_common_paths(http_server, client) -> None:

@@ -229,25 +229,83 @@ def test_encodings(data: bytes, content_type: str | None) -> None:
     assert parse_feed(data, BASE + "/feed.xml", content_type).entries[0].title == "Café"
 
 
-def test_dedup_by_id_and_by_link() -> None:
+def test_dedup_by_id_and_by_link_only_without_an_id() -> None:
     items = (
         item(1)
         + item(2)
         + item(3, guid="id-1", title="Same id as story 1")
-        + item(4, link=f"{BASE}/site/missing-02.html", title="Same link as story 2")
-        + item(5, guid="", link="", title="No id or link")
+        + item(4, link=f"{BASE}/site/missing-02.html", title="Same link as story 2, own id")
+        + item(5, guid="", link=f"{BASE}/site/missing-02.html", title="Same link, no id")
         + item(6, guid="", link="", title="No id or link")
+        + item(7, guid="", link="", title="No id or link")
     )
     titles = [e.title for e in parse_feed(rss(items), BASE + "/feed.xml").entries]
-    assert titles == ["Story 1", "Story 2", "No id or link"]
+    assert titles == ["Story 1", "Story 2", "Same link as story 2, own id", "No id or link"]
+
+
+def test_distinct_ids_sharing_a_link_are_distinct_stories() -> None:
+    podcast = load("podcast.xml")
+    assert [e.title for e in podcast.entries] == [
+        f"Episode {n}: {name}"
+        for n, name in [
+            (5, "Salt marshes"),
+            (4, "Lighthouse keepers"),
+            (3, "Rogue waves"),
+            (2, "Ferry timetables"),
+            (1, "Reading the tide"),
+        ]
+    ]
+    assert {e.link for e in podcast.entries} == {f"{BASE}/site/"}
+    assert all(e.id_from_feed for e in podcast.entries)
+    # Atom: the sponsor's post and the thanks share a link; the entry without an id repeats it.
+    sponsor = parse_feed(
+        (FEEDS / "sponsor.atom").read_bytes().replace(b"{{BASE}}", BASE.encode()),
+        f"{BASE}/feeds/sponsor.atom",
+        "application/atom+xml",
+    )
+    assert [e.title for e in sponsor.entries] == [
+        "[Sponsor] Harbour Maps",
+        "Thanks to Harbour Maps",
+    ]
 
 
 def test_id_falls_back_to_link_then_hash() -> None:
-    items = item(1, guid="") + item(2, guid="", link="")
-    first, second = parse_feed(rss(items), BASE + "/feed.xml").entries
-    assert first.id == f"{BASE}/site/missing-01.html"
-    assert second.id.startswith("sha256:")
+    items = item(1, guid="") + item(2, guid="", link="") + item(3)
+    first, second, third = parse_feed(rss(items), BASE + "/feed.xml").entries
+    assert first.id == f"{BASE}/site/missing-01.html" and not first.id_from_feed
+    assert second.id.startswith("sha256:") and not second.id_from_feed
+    assert third.id.endswith("id-3") and third.id_from_feed
     assert parse_feed(rss(items), BASE + "/feed.xml").entries[1].id == second.id  # stable
+
+
+def test_blank_entries_are_dropped() -> None:
+    feed = load("blank-items.xml")
+    assert [(e.title, e.link, e.published) for e in feed.entries] == [
+        ("Only a summary: it is the title too.", None, None),
+        ("", None, datetime(2025, 12, 1, 8, tzinfo=UTC)),
+        ("Tide gauge replaced", f"{BASE}/site/tide-gauge.html", None),
+    ]
+    data = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1",
+            "items": [
+                {},
+                {"id": "blank", "title": " ", "summary": "", "content_html": "<p></p>"},
+                {"author": {"name": "Nobody"}},
+                {"id": "kept", "content_text": "Something to read."},
+            ],
+        }
+    ).encode()
+    assert [e.id for e in parse_feed(data, BASE + "/feed.json").entries] == ["kept"]
+
+
+def test_json_feed_blank_summary_falls_back_to_the_content() -> None:
+    crane, ferries, market = load("blank-summary.json").entries
+    assert crane.title == "The crane on pier four is back in service. Repairs took six weeks."
+    assert crane.summary == "The crane on pier four is back in service.\n\nRepairs took six weeks."
+    assert ferries.title == ferries.summary == "Night ferries return on Monday."
+    assert "<b>Monday</b>" in ferries.content_html
+    assert market.title == market.summary == "The fish market opens an hour earlier in summer."
 
 
 def test_str_input_is_refused_not_opened() -> None:
@@ -451,7 +509,9 @@ def check_contract(data: bytes, content_type: str | None = None) -> None:
         assert not UNSAFE.search(str(err))
         return
     assert len(feed.entries) <= MAX_ENTRIES
+    assert len({entry.id for entry in feed.entries}) == len(feed.entries)
     for entry in feed.entries:
+        assert entry.title or entry.link or entry.published or entry.summary or entry.content_html
         assert entry.link is None or entry.link.startswith(("http://", "https://"))
         assert entry.published is None or entry.published.tzinfo is not None
         for text in strings(entry):

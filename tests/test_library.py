@@ -5,6 +5,7 @@ Everything runs against the loopback server and real SQLite files in temp dirs.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import sqlite3
@@ -12,12 +13,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from loopback import LoopbackServer, StallingServer, rss_linking_to
 
 from reader.config import Settings
 from reader.library import Library
+from reader.net import HttpClient
+from reader.net.addresses import IPAddress
 from reader.store import _SCHEMA_V1, SCHEMA_VERSION, Store
 
 FEEDS = ["/feeds/rss2.xml", "/feeds/atom.xml", "/feeds/feed.json", "/feeds/rss1.xml"]
@@ -40,6 +45,42 @@ async def test_unchanged_feed_costs_a_304_and_changes_nothing(http_server, tmp_p
         ][-1]
         assert "if-none-match" in conditional or "if-modified-since" in conditional
         assert await library.stories() == before
+    finally:
+        await library.aclose()
+
+
+async def test_every_story_of_a_feed_sharing_links_reaches_the_library(
+    http_server, tmp_path: Path
+) -> None:
+    podcast = (Path(__file__).parent / "fixtures" / "feeds" / "podcast.xml").read_bytes()
+    rss = {"Content-Type": "application/rss+xml"}
+    # Served without validators, so every refresh parses and saves it again.
+    url = http_server.route("/podcast.xml", body=podcast, headers=rss)
+    mirror = http_server.route("/mirror/podcast.xml", body=podcast, headers=rss)
+    sponsor = http_server.url("/feeds/sponsor.atom")
+    library = library_for(tmp_path, [url, sponsor])
+    try:
+        assert sorted(o.new_stories for o in await library.refresh()) == [2, 5]
+        assert [o.new_stories for o in await library.refresh()] == [0, 0]
+        titles = [s.title for s in await library.stories()]
+        assert len(titles) == 7 and "[Sponsor] Harbour Maps" in titles
+        assert [t for t in titles if t.startswith("Episode")] == [
+            f"Episode {n}: {name}"
+            for n, name in [
+                (5, "Salt marshes"),
+                (4, "Lighthouse keepers"),
+                (3, "Rogue waves"),
+                (2, "Ferry timetables"),
+                (1, "Reading the tide"),
+            ]
+        ]
+    finally:
+        await library.aclose()
+    # The same feed under a second address: the same ids and links, so no story twice.
+    library = library_for(tmp_path, [url, mirror])
+    try:
+        assert [o.new_stories for o in await library.refresh()] == [0, 0]
+        assert len(await library.stories()) == 5  # the episodes, each once
     finally:
         await library.aclose()
 
@@ -331,3 +372,140 @@ def test_cache_command_reports_and_prunes(
     assert main(["cache", "prune", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr()
     assert "pruned 0 cached articles" in out.err
+
+
+def only_127_0_0_1_is_public(address: IPAddress) -> bool:
+    """127.0.0.1 stands for the internet, every other loopback address for the user's LAN."""
+    return address != ipaddress.IPv4Address("127.0.0.1")
+
+
+def guarded_library(data_dir: Path, urls: list[str], **settings: object) -> Library:
+    """A library whose client sees 127.0.0.1 as public and the rest of loopback as private."""
+    client = HttpClient(user_agent="newsreader-tests", is_private=only_127_0_0_1_is_public)
+    return Library(
+        Settings(data_dir=data_dir, feeds=tuple(urls), **settings),  # type: ignore[arg-type]
+        client=client,
+    )
+
+
+@pytest.fixture
+def lan_server() -> Iterator[LoopbackServer]:
+    """A server in "the user's network", on 127.0.0.2."""
+    server = LoopbackServer(host="127.0.0.2")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_prefetch_from_a_public_feed_never_enters_the_network(
+    http_server: LoopbackServer, lan_server: LoopbackServer, tmp_path: Path
+) -> None:
+    links = [lan_server.url("/site/quiet-harbour.html"), lan_server.url("/site/chip-fab.html")]
+    feed = http_server.route("/feeds/links.xml", body=rss_linking_to(links))
+    library = guarded_library(tmp_path, [feed])
+    try:
+        [outcome] = await library.refresh()
+        assert outcome.new_stories == 2
+        report = await library.prefetch()
+        assert (report.cached, report.failed) == (0, 2)
+        assert lan_server.requests == []
+    finally:
+        await library.aclose()
+
+
+async def test_prefetch_from_a_feed_in_the_network_may_stay_there(
+    http_server: LoopbackServer, lan_server: LoopbackServer, tmp_path: Path
+) -> None:
+    neighbour = LoopbackServer(host="127.0.0.3")
+    try:
+        # Its links may go to its own network; a public site it links to may not redirect in.
+        bounce = http_server.redirect("/bounce", lan_server.url("/site/river-cleanup.html"))
+        links = [
+            neighbour.url("/site/quiet-harbour.html"),
+            lan_server.url("/site/chip-fab.html"),
+            bounce,
+        ]
+        feed = lan_server.route("/feeds/links.xml", body=rss_linking_to(links))
+        library = guarded_library(tmp_path, [feed])
+        try:
+            await library.refresh()
+            report = await library.prefetch()
+            assert (report.cached, report.failed) == (2, 1)
+            assert "/site/river-cleanup.html" not in lan_server.hits
+        finally:
+            await library.aclose()
+    finally:
+        neighbour.stop()
+
+
+async def test_a_public_feed_redirecting_into_the_network_fails(
+    http_server: LoopbackServer, lan_server: LoopbackServer, tmp_path: Path
+) -> None:
+    feed = http_server.redirect("/feeds/moved.xml", lan_server.url("/feeds/rss2.xml"))
+    library = guarded_library(tmp_path, [feed])
+    try:
+        [outcome] = await library.refresh()
+        assert outcome.error and outcome.error.startswith("blocked: 127.0.0.2 is a local")
+        assert lan_server.requests == []
+    finally:
+        await library.aclose()
+
+
+async def test_the_setting_lets_a_public_feed_reach_the_network(
+    http_server: LoopbackServer, lan_server: LoopbackServer, tmp_path: Path
+) -> None:
+    feed = http_server.route(
+        "/feeds/links.xml", body=rss_linking_to([lan_server.url("/site/quiet-harbour.html")])
+    )
+    client = HttpClient(
+        user_agent="newsreader-tests",
+        is_private=only_127_0_0_1_is_public,
+        allow_private_network=True,
+    )
+    settings = Settings(data_dir=tmp_path, feeds=(feed,), allow_private_network=True)
+    library = Library(settings, client=client)
+    try:
+        await library.refresh()
+        assert (await library.prefetch()).cached == 1
+    finally:
+        await library.aclose()
+
+
+async def test_a_429_with_an_unreadable_retry_after_still_backs_off(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    # "²".isdigit() is True: it used to end as "unexpected error: ValueError", no back-off.
+    http_server.route("/feeds/busy.xml", status=429, headers={"Retry-After": "²"})
+    library = library_for(tmp_path, [http_server.url("/feeds/busy.xml")])
+    try:
+        [outcome] = await library.refresh()
+        assert outcome.error == "HTTP 429 Too Many Requests"
+        [again] = await library.refresh()
+        assert again.skipped and "waiting until" in again.skipped
+        assert http_server.hits["/feeds/busy.xml"] == 1
+    finally:
+        await library.aclose()
+
+
+async def test_a_host_that_times_out_is_skipped_for_the_rest_of_the_prefetch(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    hung = StallingServer()
+    try:
+        links = [hung.url(f"/story-{n}.html") for n in range(8)]
+        feed = http_server.route("/feeds/hung.xml", body=rss_linking_to(links))
+        # A short deadline for articles only (every one is on the hung host); two at a time
+        # per host, so two requests time out and the six waiting behind them are skipped.
+        library = library_for(tmp_path, [feed], article_timeout=0.5, prefetch_per_host=2)
+        try:
+            await library.refresh()
+            report = await library.prefetch()
+            assert (report.cached, report.failed, report.skipped) == (0, 2, 6)
+            assert hung.connections == 2
+            # Skipped is not failed: those six are tried again next time, the two wait.
+            assert (await library.prefetch(limit=100)).total == 6
+        finally:
+            await library.aclose()
+    finally:
+        hung.stop()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import gzip
+import threading
 import time
 import zlib
 from collections.abc import AsyncIterator, Callable
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from reader.net import FetchError, FetchResult, HttpClient
+from reader.net.decode import DECODE_CHUNK, BodyDecoder
 
 if TYPE_CHECKING:
     from conftest import LoopbackServer
@@ -93,11 +96,10 @@ async def test_deadline_covers_a_dripping_body(
     client: HttpClient, http_server: LoopbackServer
 ) -> None:
     # Each byte arrives well within any per-read timeout; only a whole-request deadline stops it.
+    # The body takes 10 s to arrive: only the deadline can end the request with this error.
     url = http_server.route("/drip", body=b"x" * 200, drip=0.05)
-    started = time.monotonic()
     with pytest.raises(FetchError, match=r"^timed out after 0\.5 s$") as caught:
         await client.get(url, timeout=0.5)
-    assert time.monotonic() - started < 2.0
     assert caught.value.status is None
 
 
@@ -105,10 +107,8 @@ async def test_deadline_covers_a_slow_server(
     client: HttpClient, http_server: LoopbackServer
 ) -> None:
     url = http_server.route("/slow", body=b"late", delay=2.0)
-    started = time.monotonic()
-    with pytest.raises(FetchError, match="timed out"):
+    with pytest.raises(FetchError, match=r"^timed out after 0\.3 s$"):
         await client.get(url, timeout=0.3)
-    assert time.monotonic() - started < 1.5
 
 
 async def test_redirect_chain_within_the_cap(
@@ -228,10 +228,8 @@ async def test_stacked_gzip_bomb_is_capped(client: HttpClient, http_server: Loop
     bomb = zlib.compress(bomb, 9, wbits=31)
     assert len(bomb) < 4096
     url = http_server.route("/bomb", body=bomb, headers={"Content-Encoding": "gzip, gzip"})
-    started = time.monotonic()
     with pytest.raises(FetchError, match=r"^larger than 1 MB$"):
         await client.get(url, max_bytes=MIB)
-    assert time.monotonic() - started < 2.0
 
 
 async def test_single_gzip_bomb_is_capped(client: HttpClient, http_server: LoopbackServer) -> None:
@@ -298,8 +296,84 @@ async def test_conditional_get_answers_304(client: HttpClient, http_server: Loop
 async def test_concurrency_is_bounded(http_server: LoopbackServer) -> None:
     url = http_server.route("/slowish", body=b"ok", delay=0.15)
     async with HttpClient(user_agent=USER_AGENT, max_connections=2) as http:
-        started = time.monotonic()
         results = await asyncio.gather(*(http.get(url) for _ in range(4)))
-        elapsed = time.monotonic() - started
     assert [r.content for r in results] == [b"ok"] * 4
-    assert elapsed >= 0.29  # two rounds of two, never four at once
+    assert http_server.max_in_flight <= 2  # never four at once, however loaded the machine
+
+
+def empty_blocks_then(payload: bytes, size: int) -> bytes:
+    """A gzip stream of `payload` preceded by `size` bytes of empty stored deflate blocks: the
+    inner layer eats all of them and produces nothing, so only a cap on it stops the work."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head = packer.compress(b"") + packer.flush(zlib.Z_SYNC_FLUSH)  # now byte-aligned
+    empty_block = b"\x00\x00\x00\xff\xff"  # BFINAL=0, stored, LEN=0, NLEN=0xffff
+    return (
+        head + empty_block * (size // len(empty_block)) + packer.compress(payload) + packer.flush()
+    )
+
+
+async def test_every_encoding_layer_is_capped(
+    client: HttpClient, http_server: LoopbackServer
+) -> None:
+    # The outer gzip inflates to 16 MiB of empty blocks, the inner to five bytes: a cap on the
+    # final output alone never fires, and the outer layer runs to the end of its 16 MiB.
+    inner = empty_blocks_then(b"hello", 16 * MIB)
+    bomb = zlib.compress(inner, 9, wbits=31)
+    assert len(bomb) < MIB
+    url = http_server.route("/layers", body=bomb, headers={"Content-Encoding": "gzip, gzip"})
+    with pytest.raises(FetchError, match=r"^larger than 1 MB$"):
+        await client.get(url, max_bytes=MIB)
+
+
+def test_outer_layers_stop_when_the_inner_stream_ends() -> None:
+    # An inner stream that ends early, followed (inside the outer layer) by 64 MiB of zeros:
+    # what follows the end is junk, and the outer layer must not inflate it all.
+    inner = gzip.compress(b"hello") + bytes(64 * MIB)
+    decoder = BodyDecoder("gzip, gzip", 10 * MIB)
+    assert decoder.decode(zlib.compress(inner, 9, wbits=31)) == b"hello"
+    outer = decoder.layers[0]
+    assert outer.emitted <= DECODE_CHUNK
+
+
+async def test_decoding_runs_off_the_event_loop(
+    client: HttpClient, http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[int] = []
+    decode = BodyDecoder.decode
+
+    def spy(self: BodyDecoder, raw: bytes) -> bytes:
+        threads.append(threading.get_ident())
+        return decode(self, raw)
+
+    monkeypatch.setattr(BodyDecoder, "decode", spy)
+    body = b"<rss>" + b"news " * 1000 + b"</rss>"
+    url = http_server.route(
+        "/packed", body=gzip.compress(body), headers={"Content-Encoding": "gzip"}
+    )
+    assert (await client.get(url)).content == body
+    assert threads and threading.get_ident() not in threads
+
+
+# The loopback server writes headers as Latin-1: "²" goes out as the byte 0xB2, and the Arabic
+# digits are sent as their UTF-8 bytes, which httpx decodes back to "١٢٠".
+@pytest.mark.parametrize(
+    "value", ["²", "١٢٠".encode().decode("latin-1"), "12.5", "-1", "soon", "Wed, 99 Foo 2026 x"]
+)
+async def test_unusable_retry_after_is_ignored(
+    client: HttpClient, http_server: LoopbackServer, value: str
+) -> None:
+    # "²".isdigit() is True but float("²") raises: the 429 must still be a plain 429.
+    url = http_server.route("/busy", status=429, headers={"Retry-After": value})
+    with pytest.raises(FetchError) as caught:
+        await client.get(url)
+    assert str(caught.value) == "HTTP 429 Too Many Requests"
+    assert caught.value.status == 429
+    assert caught.value.retry_after is None
+
+
+async def test_retry_after_as_an_http_date(client: HttpClient, http_server: LoopbackServer) -> None:
+    when = email.utils.formatdate(time.time() + 3600, usegmt=True)
+    url = http_server.route("/busy", status=503, headers={"Retry-After": when})
+    with pytest.raises(FetchError) as caught:
+        await client.get(url)
+    assert caught.value.retry_after is not None and 3000 < caught.value.retry_after <= 3600

@@ -13,11 +13,8 @@ from reader.feeds.opml import OpmlFeed, parse_opml, to_opml
 from reader.sanitize import clean_line
 
 BASE = "http://127.0.0.1:8000"
-REAL_WORLD = (
-    (Path(__file__).parent / "fixtures" / "opml" / "real-world.opml")
-    .read_bytes()
-    .replace(b"{{BASE}}", BASE.encode())
-)
+OPML_FIXTURES = Path(__file__).parent / "fixtures" / "opml"
+REAL_WORLD = (OPML_FIXTURES / "real-world.opml").read_bytes().replace(b"{{BASE}}", BASE.encode())
 
 
 def opml(body: str, head: str = '<?xml version="1.0"?>') -> bytes:
@@ -92,6 +89,37 @@ def test_legacy_encodings_are_read() -> None:
     ],
 )
 def test_bad_documents_raise_only_feed_error(data: bytes, reason: str) -> None:
+    with pytest.raises(FeedError) as raised:
+        parse_opml(data)
+    assert reason in str(raised.value)
+
+
+def test_raw_ampersands_are_read_as_other_readers_do() -> None:
+    data = (OPML_FIXTURES / "ampersands.opml").read_bytes().replace(b"{{BASE}}", BASE.encode())
+    assert parse_opml(data) == [
+        OpmlFeed(f"{BASE}/feeds/rss2.xml?a=1&b=2", "Harbour & Coast", "News & Politics"),
+        OpmlFeed(f"{BASE}/feeds/atom.xml", "Science & Tech & more & R&D", "News & Politics"),
+        OpmlFeed(f"{BASE}/feeds/feed.json?x&y=&z", "Q&A", "News & Politics"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        # A raw "&" does not let a DOCTYPE, an entity or an undefined reference through.
+        (
+            b'<?xml version="1.0"?>\n<!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;">]>'
+            b'<opml><body><outline text="R&D &b;" xmlUrl="https://a.example/"/></body></opml>',
+            "DOCTYPE",
+        ),
+        (b'<!ENTITY a "x"><opml><body><outline text="R&D &a;"/></body></opml>', "line 1"),
+        (b'<opml><body><outline text="R&D &undefined;"/></body></opml>', "undefined entity"),
+        (b'<opml><body><outline text="R&D"></body></opml>', "mismatched tag"),
+        # UTF-16 is not rewritten byte by byte: it stays refused rather than garbled.
+        ('<opml><body><outline text="R&D"/></body></opml>'.encode("utf-16"), "not well-formed"),
+    ],
+)
+def test_the_lenient_reading_refuses_what_the_strict_one_does(data: bytes, reason: str) -> None:
     with pytest.raises(FeedError) as raised:
         parse_opml(data)
     assert reason in str(raised.value)

@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from reader.document import Block, Document
 from reader.extract.blocks import BlockBuilder, lead_figure
-from reader.extract.budget import over_budget
+from reader.extract.budget import parser_input
 from reader.extract.content import DROP_TAGS, Scorer, prune
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, page_base, read_metadata, scan_page
@@ -40,10 +40,7 @@ def _document(meta: Metadata, url: str | None, blocks: list[Block], note: str = 
 
 
 def _extract(html: str, url: str | None) -> Document:
-    # The parser takes UTF-8: encoding here (as selectolax would, dropping lone surrogates)
-    # lets the budget count tags on the encoded bytes while they are still in the CPU cache.
-    encoded = html.encode("utf-8", "ignore")
-    reason = over_budget(html, encoded)
+    encoded, reason = parser_input(html)
     if reason:
         return Document(url=url, is_article=False, note=reason)
     tree = LexborHTMLParser(encoded)

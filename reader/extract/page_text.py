@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from reader.extract.budget import over_budget
+from reader.extract.budget import parser_input
 from reader.extract.decode import decode_html
 from reader.sanitize import clean_block
 
@@ -17,9 +17,10 @@ MAX_PAGE_TEXT = 500_000
 def page_text(html: bytes | str, content_type: str | None = None) -> str:
     """Every visible line of text on the page, one block a paragraph, nothing removed."""
     text = html if isinstance(html, str) else decode_html(html, content_type)
-    if over_budget(text):
+    encoded, reason = parser_input(text)
+    if reason:
         return ""
-    tree = LexborHTMLParser(text)
+    tree = LexborHTMLParser(encoded)
     tree.strip_tags(list(INVISIBLE_TAGS))
     root = tree.body or tree.root
     if root is None:

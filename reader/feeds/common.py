@@ -123,7 +123,10 @@ def make_entry(
     content_html: str,
     author: str,
 ) -> FeedEntry:
-    """A FeedEntry from raw strings: the single place they are sanitized and capped."""
+    """A FeedEntry from raw strings: the single place they are sanitized and capped.
+
+    `entry_id` is the id the feed gave, "" if none: the link (else a hash) then stands in for it.
+    """
     summary = cap(clean_block(summary_text), MAX_SUMMARY_CHARS)
     clean_title = clean_line(html_to_text(title) if title_is_html else title, MAX_TITLE_CHARS)
     if not clean_title:
@@ -131,7 +134,11 @@ def make_entry(
     ident = clean_line(entry_id, MAX_ID_CHARS + 1)
     if len(ident) > MAX_ID_CHARS:
         ident = "sha256:" + hashlib.sha256(entry_id.encode("utf-8", "replace")).hexdigest()
-    if not ident:
+    id_from_feed = bool(ident)
+    if not id_from_feed:
+        # The link as it is: what earlier versions stored such entries under too, so their rows
+        # keep matching by id (a link too long for an id, which they hashed, the store finds
+        # by link).
         ident = link or _fallback_id(clean_title, published)
     return FeedEntry(
         id=ident,
@@ -141,6 +148,7 @@ def make_entry(
         summary=summary,
         content_html=cap(clean_text(content_html), MAX_CONTENT_HTML_CHARS),
         author=clean_line(author, MAX_AUTHOR_CHARS),
+        id_from_feed=id_from_feed,
     )
 
 
@@ -150,17 +158,34 @@ def _fallback_id(title: str, published: datetime | None) -> str:
     return "sha256:" + hashlib.sha256(f"{title}\n{stamp}".encode()).hexdigest()
 
 
-def unique_entries(entries: Iterable[FeedEntry]) -> list[FeedEntry]:
-    """The first MAX_ENTRIES entries that repeat neither an earlier id nor an earlier link."""
-    return list(islice(_dedup(entries), MAX_ENTRIES))
+def kept_entries(entries: Iterable[FeedEntry]) -> list[FeedEntry]:
+    """The first MAX_ENTRIES entries that are neither blank nor a story seen earlier."""
+    return list(islice(_kept(entries), MAX_ENTRIES))
 
 
-def _dedup(entries: Iterable[FeedEntry]) -> Iterator[FeedEntry]:
-    """Entries whose id and link were not seen before, lazily."""
+def _is_blank(entry: FeedEntry) -> bool:
+    """Whether an entry has nothing to show or open: no title, link, date, summary or text."""
+    return not (
+        entry.title
+        or entry.link
+        or entry.published
+        or entry.summary
+        or html_to_text(entry.content_html)  # last: it parses HTML, and is rarely reached
+    )
+
+
+def _kept(entries: Iterable[FeedEntry]) -> Iterator[FeedEntry]:
+    """Entries not blank and not a story already seen, lazily.
+
+    An id identifies a story; a link only when there is no id, as the store decides too: an
+    entry with an id repeats only that id, one without repeats any earlier entry's link.
+    Distinct ids sharing a link (podcast episodes all linking to the show) are distinct stories.
+    """
     ids: set[str] = set()
     links: set[str] = set()
     for entry in entries:
-        if entry.id in ids or (entry.link is not None and entry.link in links):
+        repeated = entry.id in ids or (not entry.id_from_feed and entry.link in links)
+        if repeated or _is_blank(entry):
             continue
         ids.add(entry.id)
         if entry.link is not None:

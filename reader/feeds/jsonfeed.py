@@ -15,9 +15,9 @@ from reader.feeds.common import (
     MAX_FEED_TITLE_CHARS,
     MAX_PARSED_ENTRIES,
     html_to_text,
+    kept_entries,
     make_entry,
     text_as_html,
-    unique_entries,
     web_link,
 )
 from reader.feeds.model import FeedEntry, FeedError, ParsedFeed
@@ -48,7 +48,7 @@ def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     return ParsedFeed(
         title=clean_line(_str(document, "title"), MAX_FEED_TITLE_CHARS),
         link=web_link(document.get("home_page_url"), url),
-        entries=unique_entries(_entries(items[:MAX_PARSED_ENTRIES], url, _author(document))),
+        entries=kept_entries(_entries(items[:MAX_PARSED_ENTRIES], url, _author(document))),
     )
 
 
@@ -60,9 +60,7 @@ def _entries(items: list[Any], url: str, feed_author: str) -> Iterator[FeedEntry
         link = web_link(item.get("url"), url) or web_link(item.get("external_url"), url)
         content_html = _str(item, "content_html")
         content_text = _str(item, "content_text")
-        summary = _str(item, "summary")
-        if not summary:
-            summary = html_to_text(content_html) if content_html else content_text
+        summary = _str(item, "summary") or html_to_text(content_html) or content_text
         raw_id = item.get("id")
         # 1.1 says the id is a string; 1.0 feeds in the wild also use numbers (not booleans).
         entry_id = str(raw_id) if isinstance(raw_id, str) or type(raw_id) is int else ""
@@ -108,6 +106,9 @@ def _date(value: str) -> datetime | None:
 
 
 def _str(obj: dict[str, Any], key: str) -> str:
-    """`obj[key]` if it is a string, else ""."""
+    """`obj[key]` if it is a string with more than whitespace in it, else "".
+
+    A blank `summary` then falls back to the content like a missing one does.
+    """
     value = obj.get(key)
-    return value if isinstance(value, str) else ""
+    return value if isinstance(value, str) and not value.isspace() else ""

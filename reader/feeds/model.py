@@ -28,6 +28,10 @@ class FeedEntry:
     """The entry's full content HTML (or summary HTML) as given, for a "feed content" view."""
     author: str
     """One clean line, "" if unknown."""
+    id_from_feed: bool = True
+    """Whether the feed gave `id`; False when it stands in for a missing one (the link, or the
+    hash). Only then does the link identify the story: distinct ids sharing a link (podcast
+    episodes all linking to the show's page) are distinct stories."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,4 +42,5 @@ class ParsedFeed:
     link: str | None
     """The site's home page."""
     entries: list[FeedEntry]
-    """In document order, de-duplicated by id and by link."""
+    """In document order, de-duplicated by id (the link standing in for a missing id), without
+    blank entries."""

@@ -12,6 +12,7 @@ folder "Tech/Rust", and `to_opml` nests them back the same way, so a round trip 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -34,6 +35,9 @@ EXPORT_TITLE = "newsreader subscriptions"
 """The <title> of an exported file."""
 INDENT = "  "
 
+# An "&" that starts no entity or character reference: hand-edited and generated lists put them
+# raw in titles and query strings.
+_BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_:][\w.:-]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)")
 _FEED_TYPE = "rss"
 """The `type` attribute OPML 2.0 gives subscription outlines, whatever the feed's format."""
 
@@ -121,21 +125,15 @@ def parse_opml(data: bytes) -> list[OpmlFeed]:
     """The feeds of an OPML document, in document order, each URL once; raises only FeedError.
 
     Outlines whose `xmlUrl` is not an http(s) (or `feed:`) address are skipped; an outline with
-    no `xmlUrl` is a folder for the outlines inside it.
+    no `xmlUrl` is a folder for the outlines inside it. A document that is not well-formed only
+    because of raw "&" in it (common: other readers accept it) is read with them escaped.
     """
     if len(data) > MAX_FEED_BYTES:
         raise FeedError(f"OPML file larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
     if not data.strip():
         raise FeedError("not an OPML file: it is empty")
-    reader = _OutlineReader()
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = reader.start
-    parser.EndElementHandler = reader.end
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.EntityDeclHandler = _refuse_entity
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
-        parser.Parse(data, True)
+        reader = _read_leniently(data)
     except _Refused as refused:
         raise FeedError(f"not a usable OPML file: it contains {refused}") from None
     except expat.ExpatError as error:
@@ -147,6 +145,45 @@ def parse_opml(data: bytes) -> list[OpmlFeed]:
         found = clean_line(reader.root, 40) if reader.root else "nothing"
         raise FeedError(f"not an OPML file: the document is <{found}>, not <opml>")
     return reader.feeds
+
+
+def _read_leniently(data: bytes) -> _OutlineReader:
+    """The outlines of `data`, read again with bare "&" escaped if it is not well-formed.
+
+    The second reading refuses what the first does: DOCTYPEs and entity declarations. Raises
+    the error of the last reading.
+    """
+    try:
+        return _read(data)
+    except expat.ExpatError:
+        lenient = _escape_bare_ampersands(data)
+        if lenient == data:
+            raise
+        return _read(lenient)
+
+
+def _read(data: bytes) -> _OutlineReader:
+    """The outlines of `data` read by expat, every DOCTYPE and entity declaration refused."""
+    reader = _OutlineReader()
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = reader.start
+    parser.EndElementHandler = reader.end
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_entity
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.Parse(data, True)
+    return reader
+
+
+def _escape_bare_ampersands(data: bytes) -> bytes:
+    """`data` with every "&" that starts no entity or character reference written as "&amp;".
+
+    References are left alone, so an undefined entity is still an error. Only for encodings
+    where "&" is the byte 0x26: in UTF-16 or UTF-32 (NUL bytes) `data` is returned unchanged.
+    """
+    if b"\x00" in data:
+        return data
+    return _BARE_AMPERSAND.sub(b"&amp;", data)
 
 
 @dataclass

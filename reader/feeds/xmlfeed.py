@@ -24,9 +24,9 @@ from reader.feeds.common import (
     MAX_FEED_TITLE_CHARS,
     MAX_PARSED_ENTRIES,
     html_to_text,
+    kept_entries,
     make_entry,
     text_as_html,
-    unique_entries,
     web_link,
 )
 from reader.feeds.model import FeedEntry, FeedError, ParsedFeed
@@ -111,7 +111,7 @@ def parse_xml_feed(data: bytes, url: str, content_type: str) -> ParsedFeed:
     return ParsedFeed(
         title=clean_line(_text(feed, "title"), MAX_FEED_TITLE_CHARS),
         link=web_link(feed.get("link"), url),
-        entries=unique_entries(_entries(raw_entries, url)),
+        entries=kept_entries(_entries(raw_entries, url)),
     )
 
 
@@ -131,7 +131,7 @@ def _entries(raw_entries: list[Any], url: str) -> Iterator[FeedEntry]:
         content = _content_html(raw) or (summary if summary_is_html else text_as_html(summary))
         title_detail = raw.get("title_detail") or {}
         yield make_entry(
-            entry_id=_str(raw.get("id")) or (link or ""),
+            entry_id=_str(raw.get("id")),
             title=_str(raw.get("title")),
             title_is_html=title_detail.get("type") in _HTML_TYPES,
             link=link,

@@ -21,6 +21,7 @@ from reader.library import Library
 from reader.sanitize import clean_line
 from reader.settings import DEFAULTS, UserConfig, save_config
 from reader.store import Story
+from reader.ui.failures import failure_line
 from reader.ui.screens.help import HelpScreen, describe_bindings
 from reader.ui.screens.stories import StoriesScreen
 from reader.ui.widgets.story_list import StoryList
@@ -133,15 +134,12 @@ class NewsReaderApp(App[None]):
         await self.library.aclose()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A background task failed unexpectedly: say so in one line and keep running."""
+        """A background task of the app itself failed: say so in one line and keep running
+        (the screens report their own: see reader.ui.failures)."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.log.error(f"worker {event.worker.name} failed: {error!r}")
-            self.notify(
-                clean_line(f"Something went wrong: {type(error).__name__}: {error}", 300),
-                severity="error",
-                markup=False,
-            )
+            self.notify(failure_line(error), title="Error", severity="error", markup=False)
 
     def set_reading_width(self, width: int) -> None:
         """Use `width` columns for articles from now on, and remember it."""

@@ -22,6 +22,7 @@ from reader.document import Block, meta_line, text_blocks
 from reader.library import ArticleOutcome, Library
 from reader.sanitize import clean_block, clean_line
 from reader.store import StoreError, Story
+from reader.ui.failures import ReportsWorkerFailures
 from reader.ui.screens.links import LinkChoice, LinkPicker
 from reader.ui.widgets.article_view import MAX_MEASURE, MIN_MEASURE, ArticleView
 from reader.ui.widgets.page_layout import Page
@@ -79,7 +80,7 @@ class _Visit:
     """The words of the followed link: the page's title until the page gives its own."""
 
 
-class ArticleScreen(Screen[int]):
+class ArticleScreen(ReportsWorkerFailures, Screen[int]):
     """Shows the article of `stories[index]`; dismissed with the id of the story last shown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -160,11 +161,16 @@ class ArticleScreen(Screen[int]):
         finally:
             spinner.stop()
             view.loading = False
-        if visit.story is not None and visit is self._story_visit():
-            self.feed_blocks = await self.library.feed_content(visit.story)
-            await self.library.mark_read(visit.story)
+        story = visit.story if visit is self._story_visit() else None
+        if story is not None:
+            self.feed_blocks = await self.library.feed_content(story)
         position = self.outcome.position if restore is None else restore
         self._show_current(position if position < 1.0 else 0.0)
+        if self.outcome.store_error:
+            self.notify(self.outcome.store_error, severity="warning", markup=False)
+        # After showing it: a busy library makes this wait, and a read-only one keeps no state.
+        if story is not None and not self.library.read_only:
+            await self.library.mark_read(story)
 
     def _story_visit(self) -> _Visit:
         return self.history[0] if self.history else self.visit
@@ -231,7 +237,9 @@ class ArticleScreen(Screen[int]):
 
     def _save_position(self) -> None:
         outcome = self.outcome
-        if self.mode == "article" and self.visit.url and outcome and outcome.document:
+        if self.library.read_only or not (outcome and outcome.document):
+            return  # A read-only library keeps no reading positions.
+        if self.mode == "article" and self.visit.url:
             self.save_position(self.visit.url, self.view.fraction)
 
     @work(group="position", exit_on_error=False)
@@ -356,10 +364,9 @@ class ArticleScreen(Screen[int]):
         """Save the story being read (kept offline for good) or unsave it."""
         try:
             await self.library.set_saved(story, is_saved)
-        except StoreError as error:
+        except StoreError:
             self.stories = [story if s.id == story.id else s for s in self.stories]
-            self.notify(str(error), severity="error", markup=False)
-            return
+            raise  # reported as every worker failure is (ReportsWorkerFailures)
         self.notify(saved_notice(is_saved))
 
     def _set_measure(self, wanted: int) -> None:

@@ -16,12 +16,13 @@ from textual.widgets.option_list import Option
 from reader.library import Library
 from reader.sanitize import clean_line
 from reader.store import FeedOverview
+from reader.ui.failures import ReportsWorkerFailures
 
 ALL_FEEDS = ""
 """The option id that means every source."""
 
 
-class FeedPicker(ModalScreen[tuple[str, str] | None]):
+class FeedPicker(ReportsWorkerFailures, ModalScreen[tuple[str, str] | None]):
     """Choose one feed to read (or all of them); dismissed with (url, title), "" for all."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,F", "dismiss(None)", "Close")]

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from reader.library import Library
+from reader.ui.failures import ReportsWorkerFailures
 from reader.ui.screens.article import ArticleScreen
 from reader.ui.widgets.story_list import StoryList
 
@@ -22,7 +23,7 @@ SEARCH_DELAY = 0.12
 """Seconds of typing pause before a search runs: one query per pause, not per key."""
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(ReportsWorkerFailures, Screen[None]):
     """A search box over a list of matching stories; Enter opens one, Escape goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

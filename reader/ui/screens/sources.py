@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from reader.library import Library
 from reader.sanitize import clean_line
 from reader.store import StoreError, Subscription
+from reader.ui.failures import ReportsWorkerFailures
 from reader.ui.widgets.story_list import format_age
 
 # The network and feed modules load on first use, not at start-up (see reader/library.py).
@@ -76,7 +77,7 @@ class FeedChooser(ModalScreen["DiscoveredFeed | None"]):
         self.dismiss(self.found[event.option_index])
 
 
-class SourcesScreen(Screen[None]):
+class SourcesScreen(ReportsWorkerFailures, Screen[None]):
     """Every feed the user reads, with its state; changes apply to the next refresh."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

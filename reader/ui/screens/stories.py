@@ -19,7 +19,8 @@ from textual.worker import Worker
 
 from reader.library import FeedOutcome, Library, PrefetchReport
 from reader.sanitize import clean_line
-from reader.store import StoreError, Story, StoryFilter
+from reader.store import Story, StoryFilter
+from reader.ui.failures import ReportsWorkerFailures
 from reader.ui.widgets.story_list import StoryList
 
 # The screens this one opens are imported when first opened: the list's first frame does not
@@ -33,7 +34,7 @@ shows its newest stories as fast as a small one."""
 FILTERS: tuple[StoryFilter, ...] = ("all", "unread", "saved")
 
 
-class StoriesScreen(Screen[None]):
+class StoriesScreen(ReportsWorkerFailures, Screen[None]):
     """The story list with a title bar, a status line for refreshes and a footer of keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -115,6 +116,10 @@ class StoriesScreen(Screen[None]):
                 markup=False,
             )
         settings = self.library.settings
+        if self.library.store.read_only:
+            # Refreshing could store nothing: browse what is cached, and say why.
+            self.set_status(f"Browsing only: the library {self.library.store.path} is read-only")
+            return
         if settings.refresh_on_start:
             self.refresh_feeds()
         if settings.auto_refresh_minutes:
@@ -123,6 +128,16 @@ class StoriesScreen(Screen[None]):
     def set_status(self, message: str) -> None:
         """Show one line of status (untrusted parts already cleaned by the caller)."""
         self.query_one("#status", Static).update(Text(clean_line(message, 400)))
+
+    def worker_failed(self, worker: Worker[object], line: str) -> None:
+        """A refresh or caching run that failed leaves its line in the status bar, not a stuck
+        "Refreshing feeds…"; any other failure is a notification."""
+        if worker.group not in ("refresh", "prefetch"):
+            super().worker_failed(worker, line)
+            return
+        self.progress.display = False
+        self.set_status(line)
+        self.story_list.set_empty_text(f"No stories: {line}")
 
     def _update_title_bar(self) -> None:
         stories = self.story_list.stories
@@ -194,6 +209,7 @@ class StoriesScreen(Screen[None]):
             # Once more at the end: a reload started by an earlier feed may have been replaced.
             self.load_stories()
         offline = self._is_offline(outcomes)
+        store_failed = any(outcome.store_error for outcome in outcomes)
         summary = self._final_status(outcomes, offline)
         self.set_status(summary)
         self.story_list.set_empty_text(
@@ -201,7 +217,7 @@ class StoriesScreen(Screen[None]):
             if offline
             else "No stories here. Press f to change the filter, S to add feeds, r to refresh."
         )
-        if self.library.settings.prefetch and not offline:
+        if self.library.settings.prefetch and not offline and not store_failed:
             self.prefetcher = self.prefetch_articles(summary)
 
     @work(exclusive=True, group="prefetch", exit_on_error=False)
@@ -222,7 +238,8 @@ class StoriesScreen(Screen[None]):
             progress.display = False
         if report.total:
             failed = f", {report.failed} failed (retried later)" if report.failed else ""
-            self.set_status(f"{summary}  ·  {report.cached} articles cached{failed}")
+            stopped = f"  ·  {report.store_error}" if report.store_error else ""
+            self.set_status(f"{summary}  ·  {report.cached} articles cached{failed}{stopped}")
             self.load_stories()
         return report
 
@@ -246,6 +263,8 @@ class StoriesScreen(Screen[None]):
         failed = [o for o in outcomes if o.error]
         waiting = [o for o in outcomes if o.skipped]
         status = f"Updated {when}  ·  {sum(o.new_stories for o in outcomes)} new"
+        if store_error := next((o.store_error for o in outcomes if o.store_error), None):
+            status += f"  ·  {store_error}"
         if waiting:
             status += f"  ·  {len(waiting)} waiting as their servers asked"
         if failed:
@@ -348,26 +367,18 @@ class StoriesScreen(Screen[None]):
         self, story: Story, *, is_read: bool | None = None, is_saved: bool | None = None
     ) -> None:
         """Store a change of read or saved state and redraw the story."""
-        try:
-            if is_read is not None:
-                await self.library.mark_read(story, is_read)
-            if is_saved is not None:
-                await self.library.set_saved(story, is_saved)
-                from reader.ui.screens.article import saved_notice
+        if is_read is not None:
+            await self.library.mark_read(story, is_read)
+        if is_saved is not None:
+            await self.library.set_saved(story, is_saved)
+            from reader.ui.screens.article import saved_notice
 
-                self.notify(saved_notice(is_saved))
-        except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
+            self.notify(saved_notice(is_saved))
         self.load_stories()
 
     @work(group="state", exit_on_error=False)
     async def action_mark_all_read(self) -> None:
         """Mark every story of the sources in use read."""
-        try:
-            changed = await self.library.mark_all_read()
-        except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
+        changed = await self.library.mark_all_read()
         self.notify(f"Marked {changed} stories read")
         self.load_stories()

@@ -1,0 +1,100 @@
+"""The user's feeds: subscribing, naming, folders, and what the feed lists show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from reader.config import DEFAULT_FEEDS
+from reader.store.connection import StoreConnection
+from reader.store.model import FeedOverview, Subscription, _storable
+
+
+class Subscriptions(StoreConnection):
+    """The user's feeds and their overviews."""
+
+    def subscribe(self, url: str, *, name: str = "", folder: str = "") -> bool:
+        """Add `url` to the user's feeds (or re-enable it); True if it was not subscribed before."""
+        with self._transaction() as db:
+            feed_id = self._feed_id(db, url)
+            was = db.execute("SELECT subscribed FROM feeds WHERE id = ?", (feed_id,)).fetchone()[0]
+            db.execute(
+                "UPDATE feeds SET subscribed = 1, enabled = 1,"
+                " name = CASE WHEN ? != '' THEN ? ELSE name END,"
+                " folder = CASE WHEN ? != '' THEN ? ELSE folder END WHERE id = ?",
+                (_storable(name), _storable(name), _storable(folder), _storable(folder), feed_id),
+            )
+        return not was
+
+    def unsubscribe(self, url: str) -> bool:
+        """Remove a feed and its stories; cached articles stay. True if it was subscribed."""
+        with self._transaction() as db:
+            return (
+                db.execute(
+                    "DELETE FROM feeds WHERE url = ? AND subscribed = 1", (_storable(url),)
+                ).rowcount
+                > 0
+            )
+
+    def update_subscription(
+        self,
+        url: str,
+        *,
+        name: str | None = None,
+        folder: str | None = None,
+        enabled: bool | None = None,
+    ) -> None:
+        """Rename a feed, move it to a folder, or enable or disable it."""
+        with self._transaction() as db:
+            for column, value in (("name", name), ("folder", folder), ("enabled", enabled)):
+                if value is not None:
+                    stored = int(value) if isinstance(value, bool) else _storable(value)
+                    db.execute(
+                        f"UPDATE feeds SET {column} = ? WHERE url = ?", (stored, _storable(url))
+                    )
+
+    def feeds_in_use(self, chosen_for_this_run: tuple[str, ...] | None) -> tuple[str, ...]:
+        """The feeds a run reads: those given for it (`--feed`), else the user's enabled feeds,
+        else the built-in defaults until the user has any feed of their own."""
+        if chosen_for_this_run is not None:
+            return chosen_for_this_run
+        with self._reading():
+            rows = self._db.execute(
+                "SELECT url, enabled FROM feeds WHERE subscribed = 1"
+            ).fetchall()
+        if not rows:
+            return DEFAULT_FEEDS
+        return tuple(url for url, enabled in rows if enabled)
+
+    def subscriptions(self) -> list[Subscription]:
+        """The user's feeds by folder then title, with their unread counts."""
+        with self._reading():
+            rows = self._db.execute(
+                "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.folder,"
+                " f.enabled, f.last_fetched, f.last_error,"
+                " (SELECT COUNT(*) FROM stories s WHERE s.feed_id = f.id AND s.is_read = 0)"
+                " FROM feeds f WHERE f.subscribed = 1 ORDER BY f.folder, 2 COLLATE NOCASE"
+            ).fetchall()
+        return [
+            Subscription(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6])
+            for row in rows
+        ]
+
+    def feed_overview(self, feed_urls: Iterable[str]) -> list[FeedOverview]:
+        """Each of `feed_urls` with its title, story counts and last error, by title."""
+        urls = list(feed_urls)
+        with self._reading():
+            rows = self._db.execute(
+                "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url),"
+                " COUNT(s.id), COALESCE(SUM(s.is_read = 0), 0), f.last_error, f.last_fetched,"
+                " f.folder FROM feeds f LEFT JOIN stories s ON s.feed_id = f.id"
+                f" WHERE f.url IN ({', '.join('?' * len(urls))})"
+                " GROUP BY f.id ORDER BY f.folder, 2 COLLATE NOCASE",
+                urls,
+            ).fetchall()
+        return [FeedOverview(*row) for row in rows]
+
+    def feed_titles(self) -> dict[str, str]:
+        """Feed URL → the title the feed gives itself (empty until first fetched)."""
+        with self._reading():
+            rows = self._db.execute("SELECT url, COALESCE(NULLIF(name, ''), title) FROM feeds")
+            return {row[0]: row[1] for row in rows}
