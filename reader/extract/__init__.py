@@ -10,12 +10,12 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from reader.document import Block, Document
-from reader.extract.blocks import BlockBuilder, lead_figure
+from reader.extract.attempts import ENOUGH_CHARS, LADDER, clean_body
 from reader.extract.budget import over_budget
-from reader.extract.content import DROP_TAGS, Scorer, prune
+from reader.extract.content import DROP_TAGS
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, page_base, read_metadata, scan_page
-from reader.extract.tidy import not_article_reason, tidy
+from reader.extract.tidy import not_article_reason
 from reader.sanitize import clean_line, is_web_url
 
 __all__ = ["extract"]
@@ -53,24 +53,31 @@ def _extract(html: str, url: str | None) -> Document:
     body = tree.body
     if body is None:
         return _document(meta, url, [], "the page has no body")
-    prune(body, scan.dropped)
-    scorer = Scorer(body)
-    main, nodes = scorer.article_nodes()
-    if main is None:
+    best = clean_body(body, scan.dropped, base, meta, LADDER[0])
+    last = best
+    for rules in LADDER[1:]:
+        if best.chars >= ENOUGH_CHARS:
+            break
+        # Each attempt changes the tree: a retry starts from a fresh parse (~0.3 ms).
+        tree = LexborHTMLParser(encoded)
+        retry_body = tree.body
+        if retry_body is None:
+            break
+        attempt = clean_body(retry_body, scan_page(tree, DROP_TAGS).dropped, base, meta, rules)
+        if attempt.chars and attempt.blocks == last.blocks:
+            # Two rule sets agree on a short text: a short story, not a misjudged page.
+            break
+        if not best.chars or attempt.chars >= ENOUGH_CHARS:
+            best = attempt
+        last = attempt
+    if not best.blocks:
         return _document(meta, url, [], "no article text found on the page")
-    builder = BlockBuilder(base, scorer.score_of, scorer.text_of, scorer.text_length)
-    lead = lead_figure(nodes[0], base)
-    if lead is not None:
-        builder.add_block(lead)
-    for node in nodes:
-        builder.add(node, main)
-    doc = _document(meta, url, tidy(builder.blocks, meta))
-    density = scorer.link_density(main) if len(nodes) == 1 else None
-    reason = not_article_reason(doc, url, density)
+    doc = _document(meta, url, best.blocks)
+    reason = not_article_reason(doc, url, best.density)
     if reason:
         doc.is_article = False
         doc.note = reason
-    elif builder.truncated:
+    elif best.truncated:
         doc.note = "the article was cut short: the page has too many elements to read in full"
     return doc
 

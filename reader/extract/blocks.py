@@ -509,8 +509,12 @@ class BlockBuilder:
         scores: Callable[[LexborNode], float | None],
         text_of: Callable[[LexborNode], str] | None = None,
         text_length: Callable[[LexborNode], int] | None = None,
+        clean: bool = True,
     ) -> None:
         self.base = base
+        self.clean = clean
+        """Whether containers inside the article are judged as furniture (`is_junk`); off in
+        the last retry, when judging them left too little."""
         self.scores = scores
         self.text_of = text_of or _node_text
         """A node's text (the Scorer's, memoised: the block builder judges some of the
@@ -609,8 +613,10 @@ class BlockBuilder:
         node_id = node.mem_id
         # A sibling joined to the article is judged on its own, not shielded as a majority.
         yardstick = math.inf if node_id == self.sibling_id else self.root_chars
-        if node_id != self.root_id and is_junk(
-            node, tag, attrs, self.scores, yardstick, self.text_of
+        if (
+            self.clean
+            and node_id != self.root_id
+            and is_junk(node, tag, attrs, self.scores, yardstick, self.text_of)
         ):
             return False
         if tag in _HEADINGS:

@@ -114,7 +114,7 @@ _CONTAINERS = ("div", "section")
 # Furniture is a container: inline elements with classes (links, icons, images) are many and
 # never hold the article, so the selector skips them to keep this Python loop short.
 # "[style]" rather than '[style*="none" i]': lexbor's substring match costs more than the
-# Python test of the few styled elements (see `_is_unlikely`). One `:is()` rather than a
+# Python test of the few styled elements (see `_verdict`). One `:is()` rather than a
 # selector list: lexbor returns an element once per selector of a list that it matches (a
 # `<div class id>` came back twice, and was judged and decomposed twice); `:is()` lists it
 # once, and the pass ran ~20% faster on the benchmark pages.
@@ -164,58 +164,71 @@ def is_hidden(attrs: dict[str, str | None]) -> bool:
     return False
 
 
-def _unlikely_by_name(class_name: str | None, element_id: str | None) -> bool:
-    """Whether class and id words say furniture (UNLIKELY, not rescued by MAYBE); cached per
-    pair, since most containers of a site share a handful of them."""
+def _verdict_by_name(class_name: str | None, element_id: str | None) -> int:
+    """What class and id words say: DISCUSSION, FURNITURE (UNLIKELY, not rescued by MAYBE) or
+    KEEP; cached per pair, since most containers of a site share a handful of them."""
     key = (class_name, element_id)
-    verdict = _unlikely_cache.get(key)
+    verdict = _verdict_cache.get(key)
     if verdict is None:
         found = hints.attribute_categories(class_name, element_id)
-        verdict = hints.UNLIKELY in found and hints.MAYBE not in found
-        if len(_unlikely_cache) < hints.CACHE_LIMIT:
-            _unlikely_cache[key] = verdict
+        if hints.DISCUSSION in found:
+            verdict = DISCUSSION
+        elif hints.UNLIKELY in found and hints.MAYBE not in found:
+            verdict = FURNITURE
+        else:
+            verdict = KEEP
+        if len(_verdict_cache) < hints.CACHE_LIMIT:
+            _verdict_cache[key] = verdict
     return verdict
 
 
-_unlikely_cache: dict[tuple[str | None, str | None], bool] = {}
+_verdict_cache: dict[tuple[str | None, str | None], int] = {}
+KEEP, FURNITURE, DISCUSSION = 0, 1, 2
+"""Pruning verdicts: DISCUSSION (reader comments) is dropped whatever share of the page it
+holds, since on a busy post the comments outweigh the story; FURNITURE only when it holds
+less than UNLIKELY_MAX_SHARE of the page."""
 
 
-def _is_unlikely(node: LexborNode) -> bool:
+def _verdict(node: LexborNode, by_name: bool) -> int:
     """Whether a node looks like furniture by its tag, class, id, role or visibility.
 
     Judged by class and id are containers (`div`, `section`) that have either, and any element
     with a `role` or with "none" or "hidden" in its style; `_PRUNE_SELECTOR` also lists every
-    element with a style, which only a hiding one turns into furniture.
+    element with a style, which only a hiding one turns into furniture. Without `by_name`
+    (a retry) class and id words only find reader comments.
     """
     attrs = node.attributes
     if "hidden" in attrs:
-        return True
+        return FURNITURE
     style = attrs.get("style")
     if style is not None and is_hidden(attrs):
-        return True
+        return FURNITURE
     tag = node.tag
     if tag in FURNITURE_TAGS:
-        return True
+        return FURNITURE
     if "role" in attrs:
         role = attrs["role"]
         if role and role.lower() in hints.UNLIKELY_ROLES:
-            return True
+            return FURNITURE
     elif not (tag in _CONTAINERS and ("class" in attrs or "id" in attrs)):
         if not style:
-            return False
+            return KEEP
         folded = style.lower()
         if "none" not in folded and "hidden" not in folded:
-            return False
+            return KEEP
     if tag in _NEVER_UNLIKELY:
-        return False
-    return _unlikely_by_name(attrs.get("class"), attrs.get("id"))
+        return KEEP
+    verdict = _verdict_by_name(attrs.get("class"), attrs.get("id"))
+    return verdict if by_name or verdict == DISCUSSION else KEEP
 
 
-def prune(body: LexborNode, dropped: list[LexborNode]) -> None:
+def prune(body: LexborNode, dropped: list[LexborNode], by_name: bool = True) -> None:
     """Remove the page furniture that never holds the article, before scoring.
 
     `dropped` lists the body's DROP_TAGS elements in document order (found by the same selector
-    pass as the metadata's sources, see `metadata.scan_page`)."""
+    pass as the metadata's sources, see `metadata.scan_page`). Without `by_name` (a retry,
+    when the strict pass found too little), furniture by class or id stays for scoring to
+    judge; what tags, roles and markup mark as furniture, and reader comments, still go."""
     # Reverse document order removes descendants before ancestors, so no handle points into a
     # freed subtree.
     for node in reversed(dropped):
@@ -232,9 +245,11 @@ def prune(body: LexborNode, dropped: list[LexborNode]) -> None:
         parent = node.parent
         if parent is not None and parent.mem_id in gone:
             gone.add(node.mem_id)
-        elif _is_unlikely(node) and len(node.text()) <= limit:
-            doomed.append(node)
-            gone.add(node.mem_id)
+        else:
+            verdict = _verdict(node, by_name)
+            if verdict == DISCUSSION or (verdict == FURNITURE and len(node.text()) <= limit):
+                doomed.append(node)
+                gone.add(node.mem_id)
     # Document order lists ancestors first; removing in reverse removes descendants first, so
     # no handle ever points into an already freed subtree.
     for node in reversed(doomed):
@@ -309,7 +324,10 @@ def _ancestors(node: LexborNode, levels: int | None = None) -> Iterator[LexborNo
 class Scorer:
     """Paragraph scores accumulated into their ancestors, and the pick of the article node."""
 
-    def __init__(self, body: LexborNode) -> None:
+    def __init__(self, body: LexborNode, class_weights: bool = True) -> None:
+        self.class_weights = class_weights
+        """Whether class and id words nudge scores (off in a retry: a page whose story sits
+        in a `widget` or `sidebar`-named box)."""
         self.candidates: dict[int, Candidate] = {}
         self.body = body
         self.densities: dict[int, float] = {}
@@ -382,7 +400,8 @@ class Scorer:
         key = node.mem_id
         found = self.candidates.get(key)
         if found is None:
-            found = Candidate(node, TAG_BONUS.get(tag, 0) + class_weight(node))
+            weight = class_weight(node) if self.class_weights else 0
+            found = Candidate(node, TAG_BONUS.get(tag, 0) + weight)
             self.candidates[key] = found
         return found
 

@@ -28,6 +28,8 @@ JUNK = "junk"
 """Furniture inside the chosen content: share bars, bylines and dates repeated from the header,
 in-story promos and rails. Skipped when short (see blocks.JUNK_MAX_CHARS), so a class like
 `article-share-and-body` cannot drop a story."""
+DISCUSSION = "discussion"
+"""Reader comments: never the article, pruned whatever share of the page they hold."""
 GALLERY = "gallery"
 """A slideshow inside an article: its slides repeat images with long captions ("1 of 12 ...")
 that belong to the gallery, not the story; skipped at any length."""
@@ -52,6 +54,7 @@ _WORDS = {
     " meta- -meta inline-link recirc trending most-popular donat login cookie consent"
     " visually-hidden sr-only screen-reader",
     GALLERY: "gallery slideshow carousel slider lightbox",
+    DISCUSSION: "comment disqus",
 }
 
 _TOKEN_CATEGORIES = {
