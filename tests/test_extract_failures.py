@@ -34,3 +34,12 @@ def test_story_in_negatively_named_widgets_is_kept_by_a_retry() -> None:
     assert doc.is_article, doc.note
     for start in ("The ferry to the island", "Boats will leave", "Islanders had asked"):
         assert start in doc.text
+
+
+def test_a_comment_list_next_to_the_post_is_left_out() -> None:
+    # The comments are an `<ol class="commentlist">` beside the post's text, not inside a
+    # comments box: the list scored well enough to join the story as a sibling.
+    doc = _clean("comment-list-beside-the-post.html")
+    assert doc.is_article, doc.note
+    assert "Riders on the number 14" in doc.text
+    assert "Comment number" not in doc.text

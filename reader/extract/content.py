@@ -110,7 +110,9 @@ _node_text = LexborNode.text
 _NEVER_UNLIKELY = frozenset(
     {"a", "article", "main", "body", "html", "td", "tr", "tbody", "table", "th"}
 )
-_CONTAINERS = ("div", "section")
+_CONTAINERS = ("div", "section", "ol", "ul")
+"""Tags judged by class and id when pruning; lists too, since a comment thread is often an
+`<ol class="commentlist">` (and a named list outside the story a menu)."""
 # Furniture is a container: inline elements with classes (links, icons, images) are many and
 # never hold the article, so the selector skips them to keep this Python loop short.
 # "[style]" rather than '[style*="none" i]': lexbor's substring match costs more than the
