@@ -43,3 +43,13 @@ def test_a_comment_list_next_to_the_post_is_left_out() -> None:
     assert doc.is_article, doc.note
     assert "Riders on the number 14" in doc.text
     assert "Comment number" not in doc.text
+
+
+def test_an_unclosed_title_does_not_swallow_the_page() -> None:
+    # A `<title>` is raw text up to `</title>`: left open, it took the whole body as its text.
+    doc = _clean("unclosed-title.html")
+    assert doc.is_article, doc.note
+    assert doc.title == "Library extends its opening hours"
+    assert doc.description == "The town library will open on Sundays."
+    assert doc.text.startswith("The town library will open on Sundays from next month")
+    assert "<p>" not in doc.text

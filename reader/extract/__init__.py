@@ -15,6 +15,7 @@ from reader.extract.budget import over_budget
 from reader.extract.content import DROP_TAGS
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, page_base, read_metadata, scan_page
+from reader.extract.repair import close_runaway_title, swallowed_by_title
 from reader.extract.tidy import not_article_reason
 from reader.sanitize import clean_line, is_web_url
 
@@ -48,6 +49,12 @@ def _extract(html: str, url: str | None) -> Document:
         return Document(url=url, is_article=False, note=reason)
     tree = LexborHTMLParser(encoded)
     scan = scan_page(tree, DROP_TAGS)
+    if scan.title is not None and swallowed_by_title(tree, scan.title.text()):
+        repaired = close_runaway_title(html)
+        if repaired is not None:
+            encoded = repaired.encode("utf-8", "ignore")
+            tree = LexborHTMLParser(encoded)
+            scan = scan_page(tree, DROP_TAGS)
     base = page_base(scan, url)
     meta = read_metadata(tree, base, scan)
     body = tree.body
