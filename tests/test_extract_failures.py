@@ -53,3 +53,12 @@ def test_an_unclosed_title_does_not_swallow_the_page() -> None:
     assert doc.description == "The town library will open on Sundays."
     assert doc.text.startswith("The town library will open on Sundays from next month")
     assert "<p>" not in doc.text
+
+
+def test_a_photo_gallery_beside_the_story_is_left_out() -> None:
+    # The slideshow's captions hold most of the chosen node's text, which used to shield the
+    # gallery as the article's own wrapper.
+    doc = _clean("gallery-beside-the-story.html")
+    assert doc.is_article, doc.note
+    assert doc.text.startswith("The city will plant four thousand trees")
+    assert "Photo 1 of 8" not in doc.text

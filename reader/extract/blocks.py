@@ -430,13 +430,14 @@ def is_junk(
     junk_class = hints.JUNK in found
     if not junk_class and tag not in CONDITIONAL_TAGS and tag not in _HEADLINE_WRAPPERS:
         return False
+    if hints.GALLERY in found:
+        # Before the majority test: a slideshow's captions can outweigh the story beside it.
+        return True
     text = text_of(node)
     length = len(text.strip())
     if length > MAJORITY_SHARE * root_chars:
         return False
     if junk_class and length < JUNK_MAX_CHARS:
-        return True
-    if hints.GALLERY in found:
         return True
     if (
         length < HEADLINE_BLOCK_MAX_CHARS

@@ -45,7 +45,8 @@ ANCHOR_LINK_WEIGHT = 0.3
 part of the article (Readability's value)."""
 
 CLASS_WEIGHT = 25
-"""Score added for each POSITIVE class/id match and removed for each NEGATIVE one (Readability)."""
+"""Score added for each POSITIVE class/id match and removed for each NEGATIVE or GALLERY one
+(Readability)."""
 
 TAG_BONUS = {
     "div": 5,
@@ -143,7 +144,8 @@ def attribute_weight(attrs: dict[str, str | None]) -> int:
         total = 0
         for value in key:
             found = hints.categories(value)
-            if hints.NEGATIVE in found:
+            if hints.NEGATIVE in found or hints.GALLERY in found:
+                # A slideshow's captions read like prose and outscore a short story beside it.
                 total -= CLASS_WEIGHT
             if hints.POSITIVE in found:
                 total += CLASS_WEIGHT
