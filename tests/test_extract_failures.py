@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from reader.document import Document
 from reader.extract import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+SENTENCE = (
+    "The council met on Tuesday, and after a long debate it agreed to repair the old bridge, "
+    "which has been closed to lorries since the spring floods damaged its piers"
+)
 
 
 def _clean(name: str) -> Document:
@@ -62,3 +68,41 @@ def test_a_photo_gallery_beside_the_story_is_left_out() -> None:
     assert doc.is_article, doc.note
     assert doc.text.startswith("The city will plant four thousand trees")
     assert "Photo 1 of 8" not in doc.text
+
+
+def test_furniture_lines_are_dropped_in_other_languages_too() -> None:
+    # The furniture phrase lists were English only: a German page kept its share, ad and
+    # "more on this" labels and its "follow us" line.
+    doc = _clean("german-story-furniture.html")
+    assert doc.is_article, doc.note
+    assert [block.kind for block in doc.blocks] == ["paragraph"] * 3
+    for furniture in ("Artikel teilen", "Anzeige", "Mehr zum Thema", "Folgen Sie uns"):
+        assert furniture not in doc.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Lire aussi", "Publicité", "Leia também", "Leggi anche", "Lees meer", "Читайте также"],
+)
+def test_furniture_lines_of_several_languages(line: str) -> None:
+    story = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(4))
+    page = f"<html><body><div class='story'><p>{line}</p>{story}</div></body></html>"
+    doc = extract(page, "https://news.example/2012/08/story.html")
+    assert line not in doc.text
+    assert doc.text.startswith(SENTENCE)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tous droits réservés.",
+        "Síguenos en Facebook.",
+        "Todos os direitos reservados.",
+        "Abonnez-vous",
+    ],
+)
+def test_trailing_furniture_of_several_languages(line: str) -> None:
+    story = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(4))
+    page = f"<html><body><div class='story'>{story}<p>{line}</p></div></body></html>"
+    doc = extract(page, "https://news.example/2012/08/story.html")
+    assert line not in doc.text

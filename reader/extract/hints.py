@@ -185,8 +185,23 @@ UNLIKELY_ROLES = frozenset(
 )
 """ARIA roles of furniture: dropped before scoring."""
 
+_WORLD_LINES = (
+    # German, French, Spanish, Portuguese, Italian, Dutch, Russian, Chinese and Japanese forms
+    # of the English lines below: advertisement, share, read more / see also, related, comments.
+    "anzeige|werbung|publicit[ée]|publicidad|publicidade|pubblicit[àa]|advertentie|реклама"
+    "|广告|広告|teilen|artikel teilen|partager|compartir|compartilhar|partilhar|condividi|delen"
+    "|weiterlesen|mehr lesen|mehr zum thema|lesen sie auch|lire la suite|lire aussi"
+    "|[àa] lire aussi|voir aussi|leer m[áa]s|lee tambi[ée]n|leia mais|leia tamb[ée]m"
+    "|saiba mais|leggi anche|leggi tutto|lees meer|lees ook|читайте также|подробнее"
+    "|[äa]hnliche artikel|verwandte artikel|articles li[ée]s|sur le m[êe]me sujet"
+    "|noticias relacionadas|art[íi]culos relacionados|not[íi]cias relacionadas"
+    "|artigos relacionados|articoli correlati|gerelateerde artikelen|kommentare"
+    "|commentaires|comentarios|coment[áa]rios|commenti|reacties|комментарии"
+)
+
 BOILERPLATE_LINE = re.compile(
-    r"^(advertisement|advertising|advert|ad|sponsored|share( this)?( article| story)?"
+    rf"^({_WORLD_LINES}"
+    r"|advertisement|advertising|advert|ad|sponsored|share( this)?( article| story)?"
     r"|share on \w+|like this (story|article)\?.{0,60}|.{0,40}(requires|enable) javascript.{0,40}"
     r"|(image|photo|media) (copyright|credit) .{0,60}"
     r"|tweet|email|print|comments?|read more|learn more|continue reading|click here"
@@ -198,7 +213,17 @@ BOILERPLATE_LINE = re.compile(
     r"|watch:? .{0,60}|listen( to this article)?|skip to (main )?content)\W*$",
     re.IGNORECASE,
 )
-"""Whole short paragraphs that are page furniture left inside the article container."""
+"""Whole short paragraphs that are page furniture left inside the article container, in the
+languages of most news sites (the DEV corpora are mostly English: each phrase is the common
+form on sites in that language, not a phrase seen on a benchmark page)."""
+
+_WORLD_TAIL = (
+    "abonnieren|abonnez-vous|inscreva-se|iscriviti|folgen sie uns|suivez-nous|siga-nos"
+    "|seguici|volg ons|alle rechte vorbehalten|todos los derechos reservados"
+    "|todos os direitos reservados|tutti i diritti riservati|alle rechten voorbehouden"
+)
+"""TAIL_FURNITURE's phrases in German, French, Spanish, Portuguese, Italian and Dutch that are
+ASCII (subscribe, follow us, all rights reserved); the others sit in TAIL_FURNITURE alone."""
 
 TAIL_FURNITURE = re.compile(
     r"subscribe|sign up|signup|newsletter|follow (us|him|her|me|them)\b"
@@ -207,7 +232,8 @@ TAIL_FURNITURE = re.compile(
     r"|contributed to this report|reporting by|editing by|writing by|©|copyright|all rights"
     r" reserved|click here|join our|citation:|have a tip|delivered (to|through) your"
     r"|the views expressed|this story (was|has been) (updated|corrected)|republish"
-    r"|(email|e-mail|contact) (him|her|them|the author|us)\b|@\w+\.(com|org)",
+    r"|(email|e-mail|contact) (him|her|them|the author|us)\b|@\w+\.(com|org)"
+    rf"|{_WORLD_TAIL}|tous droits r[ée]serv[ée]s|s[íi]guenos|suscr[íi]bete|все права защищены",
     re.IGNORECASE,
 )
 """Phrases of the furniture that trails a story: newsletter pitches, "follow us", reporting
@@ -221,6 +247,7 @@ _TAIL_FURNITURE_FOLDED = re.compile(
     r"|the views expressed|this story (was|has been) (updated|corrected)|republish"
     r"|e-?mail (him|her|them|the author|us)\b|contact (him|her|them|the author|us)\b"
     r"|@\w+\.(com|org)"
+    rf"|{_WORLD_TAIL}"
 )
 """TAIL_FURNITURE for lowercased ASCII text, written so that every alternative starts with a
 literal (`\bon` as `o(?<=\bo)n`, `^disclaimer` as `d(?<=^d)isclaimer`; `©` cannot occur):
