@@ -106,3 +106,11 @@ def test_trailing_furniture_of_several_languages(line: str) -> None:
     page = f"<html><body><div class='story'>{story}<p>{line}</p></div></body></html>"
     doc = extract(page, "https://news.example/2012/08/story.html")
     assert line not in doc.text
+
+
+def test_a_one_paragraph_post_that_mentions_a_pitch_is_not_emptied() -> None:
+    # The post's only paragraph ends "please click here", a trailing-furniture phrase: every
+    # attempt dropped it and the page came back empty. The laxest retry keeps a last paragraph.
+    doc = _clean("one-paragraph-post.html")
+    assert doc.text.startswith("The community orchard on Mill Lane opens")
+    assert "Previous post" not in doc.text

@@ -77,7 +77,7 @@ def clean_body(
         builder.add_block(lead)
     for node in nodes:
         builder.add(node, main)
-    blocks = tidy(builder.blocks, meta)
+    blocks = tidy(builder.blocks, meta, keep_one=not rules.clean_inside)
     chars = sum(len(block_text(block)) for block in blocks)
     density = scorer.link_density(main) if len(nodes) == 1 else None
     return Attempt(blocks, chars, density, builder.truncated)

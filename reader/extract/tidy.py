@@ -148,8 +148,9 @@ def _is_site_root(url: str | None) -> bool:
     return parts.path in ("", "/") and not parts.query
 
 
-def tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
-    """The blocks without furniture lines, a header repeated at the top or a trailing pitch."""
+def tidy(blocks: list[Block], meta: Metadata, keep_one: bool = False) -> list[Block]:
+    """The blocks without furniture lines, a header repeated at the top or a trailing pitch;
+    with `keep_one` (the laxest retry), never without their last paragraph."""
     kept = [block for index, block in enumerate(blocks) if not _is_furniture(block, index, meta)]
     checked = 0
     while kept and checked < TAIL_BLOCKS:
@@ -158,6 +159,10 @@ def tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
             kept.pop()
             continue
         if not _is_tail_furniture(kept[-1]):
+            break
+        if keep_one and not any(isinstance(block, Paragraph) for block in kept[:-1]):
+            # The story's only paragraph mentions a pitch ("... click here"): a phrase is not
+            # proof enough to leave nothing.
             break
         kept.pop()
         checked += 1
