@@ -114,3 +114,14 @@ def test_a_one_paragraph_post_that_mentions_a_pitch_is_not_emptied() -> None:
     doc = _clean("one-paragraph-post.html")
     assert doc.text.startswith("The community orchard on Mill Lane opens")
     assert "Previous post" not in doc.text
+
+
+def test_a_list_in_the_middle_of_the_story_is_kept() -> None:
+    # The list scored a little from one short paragraph, and its tag's negative start (-3, as
+    # Readability gives lists) made it read as a negatively weighted container: the story was
+    # cut at the list. Only a negative class weight makes a container furniture that way.
+    doc = _clean("story-with-a-list-in-the-middle.html")
+    assert doc.is_article, doc.note
+    assert "list" in [block.kind for block in doc.blocks]
+    assert "Reading circles" in doc.text
+    assert "Club meetings" in doc.text

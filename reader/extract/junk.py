@@ -147,7 +147,9 @@ def is_junk(
             # wrapper's class ("social-embed") says furniture, but the words are part of it.
             return False
     weight = attribute_weight(attrs)
-    if weight + (score_of(node) or 0.0) < 0:
+    if weight < 0 and weight + (score_of(node) or 0.0) < 0:
+        # A furniture class name outweighing what its paragraphs earned; without one, a low
+        # score is only the tag's start (lists begin at -3), not a verdict.
         return True
     # Each teaser match is a link or a heading of the node: with too few of them to reach
     # MIN_TEASERS, or to be short per teaser, the selector pass cannot find enough.
