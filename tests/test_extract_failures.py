@@ -125,3 +125,24 @@ def test_a_list_in_the_middle_of_the_story_is_kept() -> None:
     assert "list" in [block.kind for block in doc.blocks]
     assert "Reading circles" in doc.text
     assert "Club meetings" in doc.text
+
+
+def test_a_story_split_by_an_ad_slot_keeps_both_parts() -> None:
+    # Regression guard (this page came out whole before issue 10 too): the body's two columns,
+    # with an ad slot and a figure between them, are siblings of one class.
+    doc = _clean("story-split-across-columns.html")
+    assert doc.is_article, doc.note
+    assert "The river authority will raise the flood wall" in doc.text
+    assert "A public meeting about the work" in doc.text
+    assert "Advertisement" not in doc.text
+
+
+def test_a_table_layout_story_is_found() -> None:
+    # Regression guard (passed before issue 10 too): a 2008-style page laid out in one
+    # full-width table, with the navigation, the story and an ad column as its cells.
+    doc = _clean("table-layout-story.html")
+    assert doc.is_article, doc.note
+    assert "More than twelve thousand people came through the gates" in doc.text
+    assert "children under twelve get in free" in doc.text
+    assert "Section 3 news" not in doc.text
+    assert "Fair story number" not in doc.text
