@@ -26,6 +26,13 @@ at 1,200, 0.9161-0.9165 at 1,600-2,000, 0.9149 at 3,000; the CHECK half agreed (
 500, 0.9228 at 1,200)."""
 
 
+WEAK_LINK_DENSITY = 0.2
+"""An attempt whose article node has more link text than this share is link-heavy: when it is
+also too short to be an article, a retry may replace it by any longer attempt that is not.
+Tuned on the dragnet TUNE half: F1 0.9141 at 0.1, 0.9183 at 0.15, 0.9191 at 0.2, 0.9183 at
+0.25-0.3, 0.9168 at 0.4 (no effect); the CHECK half agreed (0.9228 without, see BENCHMARKS.md)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
     """Which of the cleaner's strict rules apply in an attempt."""
@@ -60,6 +67,11 @@ class Attempt:
     """The article node's link density when the body is that node alone."""
     truncated: bool = False
     """Whether the walk stopped at the node limit."""
+
+
+def is_linky(attempt: Attempt) -> bool:
+    """Whether the attempt's article node is link-heavy (WEAK_LINK_DENSITY)."""
+    return (attempt.density or 0.0) > WEAK_LINK_DENSITY
 
 
 def clean_body(
