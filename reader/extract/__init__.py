@@ -10,13 +10,13 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from reader.document import Block, Document
-from reader.extract.attempts import ENOUGH_CHARS, LADDER, clean_body, is_linky
+from reader.extract.attempts import best_attempt
 from reader.extract.budget import over_budget
 from reader.extract.content import DROP_TAGS
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, page_base, read_metadata, scan_page
 from reader.extract.repair import close_runaway_title, swallowed_by_title
-from reader.extract.tidy import MIN_ARTICLE_CHARS, not_article_reason
+from reader.extract.tidy import not_article_reason
 from reader.sanitize import clean_line, is_web_url
 
 __all__ = ["extract"]
@@ -60,30 +60,7 @@ def _extract(html: str, url: str | None) -> Document:
     body = tree.body
     if body is None:
         return _document(meta, url, [], "the page has no body")
-    best = clean_body(body, scan.dropped, base, meta, LADDER[0])
-    last = best
-    for rules in LADDER[1:]:
-        if best.chars >= ENOUGH_CHARS:
-            break
-        # Each attempt changes the tree: a retry starts from a fresh parse (~0.3 ms).
-        tree = LexborHTMLParser(encoded)
-        retry_body = tree.body
-        if retry_body is None:
-            break
-        attempt = clean_body(retry_body, scan_page(tree, DROP_TAGS).dropped, base, meta, rules)
-        # A result too short to be an article, from a link-heavy node ("More stories…"), is
-        # weak: rule sets agreeing on it prove nothing, and any longer, less linked one wins.
-        weak = best.chars < MIN_ARTICLE_CHARS and is_linky(best)
-        if attempt.chars and attempt.blocks == last.blocks and not weak:
-            # Two rule sets agree on a short text: a short story, not a misjudged page.
-            break
-        if (
-            not best.chars
-            or attempt.chars >= ENOUGH_CHARS
-            or (weak and attempt.chars > best.chars and not is_linky(attempt))
-        ):
-            best = attempt
-        last = attempt
+    best = best_attempt(encoded, body, scan.dropped, base, meta)
     if not best.blocks:
         return _document(meta, url, [], "no article text found on the page")
     doc = _document(meta, url, best.blocks)

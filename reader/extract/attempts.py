@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from reader.document import Block, block_text
 from reader.extract.blocks import BlockBuilder, lead_figure
 from reader.extract.content import Scorer, prune
-from reader.extract.metadata import Metadata
-from reader.extract.tidy import tidy
+from reader.extract.metadata import Metadata, scan_page
+from reader.extract.prune import DROP_TAGS
+from reader.extract.tidy import MIN_ARTICLE_CHARS, tidy
 
 ENOUGH_CHARS = 1_200
 """An attempt with at least this much body text is accepted; a shorter one is retried with laxer
@@ -95,3 +96,36 @@ def clean_body(
     chars = sum(len(block_text(block)) for block in blocks)
     density = scorer.link_density(main) if len(nodes) == 1 else None
     return Attempt(blocks, chars, density, builder.truncated)
+
+
+def best_attempt(
+    encoded: bytes, body: LexborNode, dropped: list[LexborNode], base: str | None, meta: Metadata
+) -> Attempt:
+    """The article of a parsed page (`body`, parsed from `encoded`, with its DROP_TAGS
+    elements `dropped`): the strict attempt, or when it is short the first retry down LADDER
+    that reaches ENOUGH_CHARS (an empty or weak result gives way sooner, see below)."""
+    best = clean_body(body, dropped, base, meta, LADDER[0])
+    last = best
+    for rules in LADDER[1:]:
+        if best.chars >= ENOUGH_CHARS:
+            break
+        # Each attempt changes the tree: a retry starts from a fresh parse (~0.3 ms).
+        tree = LexborHTMLParser(encoded)
+        retry_body = tree.body
+        if retry_body is None:
+            break
+        attempt = clean_body(retry_body, scan_page(tree, DROP_TAGS).dropped, base, meta, rules)
+        # A result too short to be an article, from a link-heavy node ("More stories…"), is
+        # weak: rule sets agreeing on it prove nothing, and any longer, less linked one wins.
+        weak = best.chars < MIN_ARTICLE_CHARS and is_linky(best)
+        if attempt.chars and attempt.blocks == last.blocks and not weak:
+            # Two rule sets agree on a short text: a short story, not a misjudged page.
+            break
+        if (
+            not best.chars
+            or attempt.chars >= ENOUGH_CHARS
+            or (weak and attempt.chars > best.chars and not is_linky(attempt))
+        ):
+            best = attempt
+        last = attempt
+    return best
