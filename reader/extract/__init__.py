@@ -1,8 +1,10 @@
 """The cleaning engine: HTML bytes (or text) and a URL in, a `Document` out.
 
-A pipeline of pure steps with one direction of imports: decode → budget check → parse →
-metadata → prune → score → build blocks → tidy. No I/O, no network, and it never raises: any
-failure becomes a Document with `is_article=False` and a note saying what went wrong.
+A pipeline of pure steps with one direction of imports: decode → budget check → parse (an
+unclosed `<title>` repaired) → metadata → prune → score → build blocks → tidy, the last four
+retried with laxer rules when they find little (see `attempts`). No I/O, no network, and it
+never raises: any failure becomes a Document with `is_article=False` and a note saying what
+went wrong.
 """
 
 from __future__ import annotations
