@@ -157,3 +157,20 @@ def test_a_short_link_heavy_pick_gives_way_to_the_story() -> None:
     assert doc.is_article, doc.note
     assert doc.text.startswith("Night buses will run between the valley towns")
     assert "weekly archive" not in doc.text
+
+
+def test_what_follows_a_closing_heading_is_left_out() -> None:
+    # "You might also like" in the story's second half, then teasers of other stories as plain
+    # paragraphs: they used to be kept as the story's end.
+    doc = _clean("related-heading-after-the-story.html")
+    assert doc.is_article, doc.note
+    assert doc.text.endswith("the savings will go towards new lights on the pier.")
+    assert "Lifeboat crew" not in doc.text
+
+
+def test_a_closing_heading_near_the_top_is_part_of_the_story() -> None:
+    story = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(4))
+    lead = f"<p>{SENTENCE}.</p><h2>Comments</h2>"
+    page = f"<html><body><div class='story'>{lead}{story}</div></body></html>"
+    doc = extract(page, "https://news.example/2012/08/story.html")
+    assert f"{SENTENCE} 3." in doc.text

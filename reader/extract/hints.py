@@ -225,6 +225,22 @@ _WORLD_TAIL = (
 """TAIL_FURNITURE's phrases in German, French, Spanish, Portuguese, Italian and Dutch that are
 ASCII (subscribe, follow us, all rights reserved); the others sit in TAIL_FURNITURE alone."""
 
+CLOSING_HEADING = re.compile(
+    r"^(related( stories| articles| posts| content| coverage| links)?|(\d+ )?comments?"
+    r"|(\d+ )?responses?|(\d+ )?replies|leave a (comment|reply)|you (may|might) also like"
+    r"|more (stories|articles|posts|news)( from .{0,40})?|recommended( for you| stories)?"
+    r"|see also|also read|read (more|next)|trending( now)?|most (read|popular)|up next"
+    r"|don'?t miss|popular posts|recent posts|share this( article| story| post)?"
+    r"|verwandte artikel|[äa]hnliche artikel|mehr zum thema|kommentare|articles li[ée]s"
+    r"|[àa] lire aussi|sur le m[êe]me sujet|commentaires|noticias relacionadas"
+    r"|art[íi]culos relacionados|comentarios|not[íi]cias relacionadas|artigos relacionados"
+    r"|coment[áa]rios|articoli correlati|commenti|gerelateerde artikelen|reacties"
+    r"|читайте также|комментарии)\W*$",
+    re.IGNORECASE,
+)
+"""Headings that close a story: what comes after them is other stories or the comments (in
+the languages of BOILERPLATE_LINE)."""
+
 TAIL_FURNITURE = re.compile(
     r"subscribe|sign up|signup|newsletter|follow (us|him|her|me|them)\b"
     r"|if you (enjoyed|liked) this|^disclaimer\b"
