@@ -174,3 +174,15 @@ def test_a_closing_heading_near_the_top_is_part_of_the_story() -> None:
     page = f"<html><body><div class='story'>{lead}{story}</div></body></html>"
     doc = extract(page, "https://news.example/2012/08/story.html")
     assert f"{SENTENCE} 3." in doc.text
+
+
+@pytest.mark.parametrize("name", ["comentarios", "kommentare", "reacties"])
+def test_comment_threads_named_in_other_languages_are_not_the_article(name: str) -> None:
+    story = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(3))
+    replies = "".join(f"<p>{SENTENCE}, reply {index}.</p>" for index in range(12))
+    page = (
+        f"<html><body><div class='post'>{story}</div><div id='{name}'>{replies}</div></body></html>"
+    )
+    doc = extract(page, "https://news.example/2012/08/story.html")
+    assert f"{SENTENCE} 2." in doc.text
+    assert "reply" not in doc.text

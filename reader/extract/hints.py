@@ -29,7 +29,8 @@ JUNK = "junk"
 in-story promos and rails. Skipped when short (see blocks.JUNK_MAX_CHARS), so a class like
 `article-share-and-body` cannot drop a story."""
 DISCUSSION = "discussion"
-"""Reader comments: never the article, pruned whatever share of the page they hold."""
+"""Reader comments: never the article, pruned whatever share of the page they hold (the
+Spanish/Portuguese, German and Dutch names too: `comentarios`, `kommentare`, `reacties`)."""
 GALLERY = "gallery"
 """A slideshow inside an article: its slides repeat images with long captions ("1 of 12 ...")
 that belong to the gallery, not the story; skipped at any length."""
@@ -54,7 +55,7 @@ _WORDS = {
     " meta- -meta inline-link recirc trending most-popular donat login cookie consent"
     " visually-hidden sr-only screen-reader",
     GALLERY: "gallery slideshow carousel slider lightbox",
-    DISCUSSION: "comment disqus",
+    DISCUSSION: "comment disqus comentario kommentar reacties",
 }
 
 _TOKEN_CATEGORIES = {
