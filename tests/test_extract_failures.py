@@ -186,3 +186,14 @@ def test_comment_threads_named_in_other_languages_are_not_the_article(name: str)
     doc = extract(page, "https://news.example/2012/08/story.html")
     assert f"{SENTENCE} 2." in doc.text
     assert "reply" not in doc.text
+
+
+@pytest.mark.parametrize("name", ["noticias-relacionadas", "bloc-partager", "werbung"])
+def test_furniture_named_in_other_languages_is_left_out(name: str) -> None:
+    story = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(4))
+    teaser = "Five more stories about the bridge, the river and the town."
+    box = f"<div class='{name}'><p>{teaser}</p></div>"
+    page = f"<html><body><div class='story'>{story}{box}</div></body></html>"
+    doc = extract(page, "https://news.example/2012/08/story.html")
+    assert f"{SENTENCE} 3." in doc.text
+    assert "Five more stories" not in doc.text

@@ -35,25 +35,32 @@ GALLERY = "gallery"
 """A slideshow inside an article: its slides repeat images with long captions ("1 of 12 ...")
 that belong to the gallery, not the story; skipped at any length."""
 
+# The same furniture named in German, French, Spanish, Portuguese and Italian (advertising,
+# related stories, sharing): the word lists below are the English conventions of the common CMSs.
+_WORLD_FURNITURE = (
+    " werbung publicidad publicite pubblicita relacionad correlat verwandt"
+    " compartir partager condividi"
+)
+
 _WORDS = {
     UNLIKELY: "advert agegate ai2html banner breadcrumb combx comment community cookie consent"
     " cover-wrap disqus donat dropdown extra footer gdpr header legends masthead menu modal navbar"
     " newsletter outbrain overlay pager pagination popup promo related remark replies rss share"
     " sharing shoutbox sidebar skip-link skyscraper sponsor subscribe supplemental taboola"
     " toolbar trending yom-remote most-popular most-read mostread recommend read-more readmore"
-    " signup sign-up teaser adslot ad-slot",
+    " signup sign-up teaser adslot ad-slot" + _WORLD_FURNITURE,
     MAYBE: "and article body column content main mathjax shadow story post-text posttext",
     POSITIVE: "article body content entry hentry h-entry main page post text blog story prose"
     " paragraph",
     NEGATIVE: "banner byline caption combx comment com- contact credit footer gdpr masthead media"
     " meta newsletter outbrain promo related scroll share shoutbox sidebar skyscraper social"
     " sponsor shopping subscribe tags taboola teaser timestamp toolbar widget dateline recirc"
-    " signup breadcrumb ad-container adunit advert hidden",
+    " signup breadcrumb ad-container adunit advert hidden" + _WORLD_FURNITURE,
     JUNK: "ad-slot adslot advert byline author dateline share sharing related recommend"
     " newsletter subscribe signup promo sponsor comment read-more readmore more-stories tags"
     " toolbar print breadcrumb outbrain taboola timestamp post-meta entry-meta article-meta"
     " meta- -meta inline-link recirc trending most-popular donat login cookie consent"
-    " visually-hidden sr-only screen-reader",
+    " visually-hidden sr-only screen-reader" + _WORLD_FURNITURE,
     GALLERY: "gallery slideshow carousel slider lightbox",
     DISCUSSION: "comment disqus comentario kommentar reacties",
 }
