@@ -127,14 +127,17 @@ def test_a_list_in_the_middle_of_the_story_is_kept() -> None:
     assert "Club meetings" in doc.text
 
 
-def test_a_story_split_by_an_ad_slot_keeps_both_parts() -> None:
-    # Regression guard (this page came out whole before issue 10 too): the body's two columns,
-    # with an ad slot and a figure between them, are siblings of one class.
+def test_a_story_split_by_an_ad_slot_keeps_both_parts_and_the_figure_between() -> None:
+    # The body's two columns, with an ad slot and a figure between them, are siblings of one
+    # class: both parts were kept before issue 10 too, but the figure between them was lost.
     doc = _clean("story-split-across-columns.html")
     assert doc.is_article, doc.note
     assert "The river authority will raise the flood wall" in doc.text
     assert "A public meeting about the work" in doc.text
     assert "Advertisement" not in doc.text
+    kinds = [block.kind for block in doc.blocks]
+    assert "figure" in kinds
+    assert kinds.index("figure") < len(kinds) - 2
 
 
 def test_a_table_layout_story_is_found() -> None:

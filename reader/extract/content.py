@@ -350,27 +350,42 @@ class Scorer:
         top_score = self.score_of(top) or 0.0
         threshold = max(SIBLING_MIN_SCORE, top_score * SIBLING_SCORE_SHARE)
         top_class = top.attributes.get("class") or ""
-        kept = []
+        kept: list[LexborNode] = []
+        # Figures after a kept sibling, kept in turn when another part of the story follows
+        # them: a picture between two parts of a split body belongs to it.
+        figures: list[LexborNode] = []
         for sibling in parent.iter():
             if not sibling.is_element_node:
                 continue
             if sibling.mem_id == top.mem_id:
-                kept.append(sibling)
+                joins = True
+            elif sibling.tag == "figure":
+                if kept:
+                    figures.append(sibling)
                 continue
-            bonus = 0.0
-            if top_class and sibling.attributes.get("class") == top_class:
-                bonus = top_score * SIBLING_SCORE_SHARE
-            found = self.candidates.get(sibling.mem_id)
-            if found is not None:
-                if (
-                    found.earned >= SIBLING_MIN_EARNED
-                    and found.score + bonus >= threshold
-                    and self.final(found) + bonus >= threshold
-                ):
-                    kept.append(sibling)
-            elif sibling.tag == "p" and self._paragraph_continues(sibling):
+            else:
+                joins = self._sibling_joins(sibling, top_score, threshold, top_class)
+            if joins:
+                kept.extend(figures)
                 kept.append(sibling)
+                figures.clear()
         return kept
+
+    def _sibling_joins(
+        self, sibling: LexborNode, top_score: float, threshold: float, top_class: str
+    ) -> bool:
+        """Whether a sibling of the best node continues the article (Readability's test)."""
+        bonus = 0.0
+        if top_class and sibling.attributes.get("class") == top_class:
+            bonus = top_score * SIBLING_SCORE_SHARE
+        found = self.candidates.get(sibling.mem_id)
+        if found is not None:
+            return (
+                found.earned >= SIBLING_MIN_EARNED
+                and found.score + bonus >= threshold
+                and self.final(found) + bonus >= threshold
+            )
+        return sibling.tag == "p" and self._paragraph_continues(sibling)
 
     @staticmethod
     def _paragraph_continues(node: LexborNode) -> bool:
