@@ -63,7 +63,8 @@ class Attempt:
 
     blocks: list[Block]
     chars: int
-    """Characters of body text (all of it: attempts are compared by it)."""
+    """Characters of body text, counted up to ENOUGH_CHARS (attempts are compared by it only
+    below that)."""
     density: float | None = None
     """The article node's link density when the body is that node alone."""
     truncated: bool = False
@@ -93,7 +94,12 @@ def clean_body(
     for node in nodes:
         builder.add(node, main)
     blocks = tidy(builder.blocks, meta, keep_one=not rules.clean_inside)
-    chars = sum(len(block_text(block)) for block in blocks)
+    chars = 0
+    for block in blocks:
+        chars += len(block_text(block))
+        if chars >= ENOUGH_CHARS:
+            # Enough to accept the attempt: longer texts are never compared.
+            break
     density = scorer.link_density(main) if len(nodes) == 1 else None
     return Attempt(blocks, chars, density, builder.truncated)
 

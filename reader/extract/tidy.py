@@ -155,16 +155,19 @@ def _is_site_root(url: str | None) -> bool:
 def _before_closing_heading(blocks: list[Block]) -> list[Block]:
     """The blocks before a heading that closes the story ("Related stories", "Comments", "You
     might also like") in its second half: what follows such a heading is never the story."""
-    total = sum(len(block_text(block)) for block in blocks)
-    seen = 0
-    for index, block in enumerate(blocks):
-        if (
-            isinstance(block, Heading)
-            and seen >= CLOSING_HEADING_MIN_SHARE * total
-            and hints.CLOSING_HEADING.match(spans_text(block.spans))
-        ):
+    # Headings are few, and most pages have no closing one: only then are texts measured.
+    closing = [
+        index
+        for index, block in enumerate(blocks)
+        if isinstance(block, Heading) and hints.CLOSING_HEADING.match(spans_text(block.spans))
+    ]
+    if not closing:
+        return blocks
+    lengths = [len(block_text(block)) for block in blocks]
+    total = sum(lengths)
+    for index in closing:
+        if sum(lengths[:index]) >= CLOSING_HEADING_MIN_SHARE * total:
             return blocks[:index]
-        seen += len(block_text(block))
     return blocks
 
 
