@@ -500,6 +500,7 @@ def test_folded_tail_furniture_agrees_with_the_ignorecase_pattern() -> None:
         "Reporting by", "email him", "E-mail us", "e-mail the author", "contact usa",
         "@foo.com", "@x_y.org", "Copyright", "this story was updated", "the views expressed",
         "citation:", "delivered to your", "café", "©", "ſubscribe", "xyz", " ", "-", "on", "d",
+        "Folgen Sie uns", "abonnez-vous", "Alle Rechte vorbehalten", "seguici", "Síguenos",
     ]  # fmt: skip
     rng = random.Random(7)
     for _ in range(20_000):

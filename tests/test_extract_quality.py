@@ -1,4 +1,4 @@
-"""The extraction quality gate: F1 on the scrapinghub corpus must not fall below a pinned floor.
+"""The extraction quality gate: F1 on both DEV corpora must not fall below pinned floors.
 
 It scores with the shared benchmark's own metric (bags of 4-token shingles, precision averaged
 over non-empty pages, recall over all), so a failure here means `bench/extract.py` would show a
@@ -18,18 +18,20 @@ import pytest
 from reader.extract import extract
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-CORPUS = SHARED / "corpus" / "scrapinghub"
-SEED = SHARED / "corpus" / "seed"
+CORPORA = SHARED / "corpus"
+SEED = CORPORA / "seed"
 SCORER = SHARED / "eval" / "extract_bench.py"
 
-F1_FLOOR = 0.978
-"""Pinned just under the F1 the engine reaches (see BENCHMARKS.md); raise it when F1 improves."""
+F1_FLOORS = {"scrapinghub": 0.978, "dragnet": 0.919}
+"""Pinned just under the F1 the engine reaches on each corpus (see BENCHMARKS.md: 0.981 and
+0.922); raise them when F1 improves."""
 
-MAX_EMPTY_PAGES = 0
-"""No benchmark page may come back empty: an empty page costs all of its recall."""
+MAX_EMPTY_PAGES = {"scrapinghub": 0, "dragnet": 4}
+"""Pages that may come back empty, pinned at today's count: on dragnet 4 of 1,381, 2 of them
+pages where both anchors come back empty too (BENCHMARKS.md). Lower it when it falls."""
 
 pytestmark = pytest.mark.skipif(
-    not (CORPUS / "truth.json").is_file() or not SCORER.is_file(),
+    not SCORER.is_file() or not CORPORA.is_dir(),
     reason="../shared corpus or scorer is absent (not in a full checkout)",
 )
 
@@ -43,15 +45,19 @@ def bench() -> ModuleType:
     return module
 
 
-def test_scrapinghub_f1_stays_above_the_floor(bench: ModuleType) -> None:
-    truth = json.loads((CORPUS / "truth.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("name", sorted(F1_FLOORS))
+def test_f1_stays_above_the_floor(bench: ModuleType, name: str) -> None:
+    corpus = CORPORA / name
+    if not (corpus / "truth.json").is_file():
+        pytest.skip(f"{corpus} is absent")
+    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
     predicted: dict[str, str] = {}
     for page_id, page in truth.items():
-        path = CORPUS / f"{page_id}.html.gz"
+        path = corpus / f"{page_id}.html.gz"
         raw = (
             gzip.decompress(path.read_bytes())
             if path.exists()
-            else (CORPUS / f"{page_id}.html").read_bytes()
+            else (corpus / f"{page_id}.html").read_bytes()
         )
         html, _ = bench.decode_html(raw)
         predicted[page_id] = extract(html, page.get("url")).text
@@ -60,10 +66,10 @@ def test_scrapinghub_f1_stays_above_the_floor(bench: ModuleType) -> None:
         predicted,
         n_bootstrap=0,
     )
-    empty = [page_id for page_id, text in predicted.items() if not bench.tokenize(text)]
-    assert len(empty) <= MAX_EMPTY_PAGES, f"empty pages: {empty}"
-    assert scores["f1"] >= F1_FLOOR, (
-        f"F1 {scores['f1']:.4f} < floor {F1_FLOOR} "
+    empty = sorted(page_id for page_id, text in predicted.items() if not bench.tokenize(text))
+    assert len(empty) <= MAX_EMPTY_PAGES[name], f"empty pages: {empty}"
+    assert scores["f1"] >= F1_FLOORS[name], (
+        f"F1 {scores['f1']:.4f} < floor {F1_FLOORS[name]} "
         f"(P {scores['precision']:.4f}, R {scores['recall']:.4f})"
     )
 

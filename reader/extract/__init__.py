@@ -1,8 +1,10 @@
 """The cleaning engine: HTML bytes (or text) and a URL in, a `Document` out.
 
-A pipeline of pure steps with one direction of imports: decode → budget check → parse →
-metadata → prune → score → build blocks → tidy. No I/O, no network, and it never raises: any
-failure becomes a Document with `is_article=False` and a note saying what went wrong.
+A pipeline of pure steps with one direction of imports: decode → budget check → parse (an
+unclosed `<title>` repaired) → metadata → prune → score → build blocks → tidy, the last four
+retried with laxer rules when they find little (see `attempts`). No I/O, no network, and it
+never raises: any failure becomes a Document with `is_article=False` and a note saying what
+went wrong.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from reader.document import Block, Document
-from reader.extract.blocks import BlockBuilder, lead_figure
+from reader.extract.attempts import best_attempt
 from reader.extract.budget import parser_input
-from reader.extract.content import DROP_TAGS, Scorer, prune
+from reader.extract.content import DROP_TAGS
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, page_base, read_metadata, scan_page
-from reader.extract.tidy import not_article_reason, tidy
+from reader.extract.repair import close_runaway_title, swallowed_by_title
+from reader.extract.tidy import not_article_reason
 from reader.sanitize import clean_line, is_web_url
 
 __all__ = ["extract"]
@@ -45,29 +48,28 @@ def _extract(html: str, url: str | None) -> Document:
         return Document(url=url, is_article=False, note=reason)
     tree = LexborHTMLParser(encoded)
     scan = scan_page(tree, DROP_TAGS)
+    if scan.title is not None and swallowed_by_title(tree, scan.title.text()):
+        repaired = close_runaway_title(html)
+        if repaired is not None:
+            encoded, reason = parser_input(repaired)
+            if reason:
+                return Document(url=url, is_article=False, note=reason)
+            tree = LexborHTMLParser(encoded)
+            scan = scan_page(tree, DROP_TAGS)
     base = page_base(scan, url)
     meta = read_metadata(tree, base, scan)
     body = tree.body
     if body is None:
         return _document(meta, url, [], "the page has no body")
-    prune(body, scan.dropped)
-    scorer = Scorer(body)
-    main, nodes = scorer.article_nodes()
-    if main is None:
+    best = best_attempt(encoded, body, scan.dropped, base, meta)
+    if not best.blocks:
         return _document(meta, url, [], "no article text found on the page")
-    builder = BlockBuilder(base, scorer.score_of, scorer.text_of, scorer.text_length)
-    lead = lead_figure(nodes[0], base)
-    if lead is not None:
-        builder.add_block(lead)
-    for node in nodes:
-        builder.add(node, main)
-    doc = _document(meta, url, tidy(builder.blocks, meta))
-    density = scorer.link_density(main) if len(nodes) == 1 else None
-    reason = not_article_reason(doc, url, density)
+    doc = _document(meta, url, best.blocks)
+    reason = not_article_reason(doc, url, best.density)
     if reason:
         doc.is_article = False
         doc.note = reason
-    elif builder.truncated:
+    elif best.truncated:
         doc.note = "the article was cut short: the page has too many elements to read in full"
     return doc
 

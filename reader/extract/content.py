@@ -1,4 +1,4 @@
-"""Finding the article body: prune furniture, score paragraphs into their ancestors, pick a node.
+"""Finding the article body: score paragraphs into their ancestors and pick a node.
 
 The scoring follows Readability's well-tested scheme (a paragraph's commas and length credit its
 parent fully and further ancestors less; link-heavy candidates are discounted; class and id words
@@ -8,25 +8,15 @@ nudge the score), re-implemented for selectolax with cheap C-level calls and no 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from reader.extract import hints
+from reader.extract.measures import class_weight, link_density
+from reader.extract.prune import DROP_TAGS, prune
 
-DROP_TAGS = ("script", "style", "template", "svg", "textarea", "select", "button")
-"""Tags whose text is never article text and would skew every length and link-density measure;
-removed before scoring. Each tag in a selector list costs ~5 µs a page, so the list holds only
-tags with text of their own: the block builder skips the rest (iframes, video, canvas...)."""
-
-FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu"})
-"""Structural tags of page furniture, dropped before scoring unless they hold most of the
-page's text (UNLIKELY_MAX_SHARE): then they are misused as the article's wrapper."""
-
-UNLIKELY_MAX_SHARE = 0.5
-"""An UNLIKELY-classed node holding more than this share of the page's text is kept: it likely
-wraps the article (e.g. `<div class="page-with-sidebar">`). 0.5 is a safe majority."""
+__all__ = ["DROP_TAGS", "Scorer", "prune"]
 
 MIN_PARAGRAPH_CHARS = 25
 """Paragraphs shorter than this add nothing to scores (Readability's value: skips labels,
@@ -39,13 +29,6 @@ MAX_LENGTH_POINTS = 3
 ANCESTOR_LEVELS = 5
 """How many ancestors a paragraph's score reaches: parent fully, grandparent half, then
 1/(3·level) (Readability.js's scheme)."""
-
-ANCHOR_LINK_WEIGHT = 0.3
-"""In-page anchors (footnotes, a table of contents) count 30% as link text: they are mostly
-part of the article (Readability's value)."""
-
-CLASS_WEIGHT = 25
-"""Score added for each POSITIVE class/id match and removed for each NEGATIVE one (Readability)."""
 
 TAG_BONUS = {
     "div": 5,
@@ -105,140 +88,7 @@ _BLOCKS = "div,p,table,ul,ol,pre,blockquote,section,article,h1,h2,h3,h4,h5,h6,dl
 # Scorer skips the divs that _MIXED_DIVS lists.
 _SCORED = "p,pre,td,section,h2,h3,h4,h5,h6,div"
 _MIXED_DIVS = f"div:has({_BLOCKS})"
-
 _node_text = LexborNode.text
-_NEVER_UNLIKELY = frozenset(
-    {"a", "article", "main", "body", "html", "td", "tr", "tbody", "table", "th"}
-)
-_CONTAINERS = ("div", "section")
-# Furniture is a container: inline elements with classes (links, icons, images) are many and
-# never hold the article, so the selector skips them to keep this Python loop short.
-# "[style]" rather than '[style*="none" i]': lexbor's substring match costs more than the
-# Python test of the few styled elements (see `_is_unlikely`). One `:is()` rather than a
-# selector list: lexbor returns an element once per selector of a list that it matches (a
-# `<div class id>` came back twice, and was judged and decomposed twice); `:is()` lists it
-# once, and the pass ran ~20% faster on the benchmark pages.
-_PRUNE_SELECTOR = (
-    f":is(:is({','.join(_CONTAINERS)}):is([class],[id]),[role],[hidden],[style],"
-    f"{','.join(sorted(FURNITURE_TAGS))})"
-)
-
-
-def class_weight(node: LexborNode) -> int:
-    """CLASS_WEIGHT per class/id string with positive words, minus per one with negative."""
-    return attribute_weight(node.attributes)
-
-
-def attribute_weight(attrs: dict[str, str | None]) -> int:
-    """`class_weight` from an element's attributes, when the caller has them already."""
-    class_name = attrs.get("class")
-    element_id = attrs.get("id")
-    if class_name is None and element_id is None:
-        return 0
-    key = (class_name, element_id)
-    total = _weight_cache.get(key)
-    if total is None:
-        total = 0
-        for value in key:
-            found = hints.categories(value)
-            if hints.NEGATIVE in found:
-                total -= CLASS_WEIGHT
-            if hints.POSITIVE in found:
-                total += CLASS_WEIGHT
-        if len(_weight_cache) < hints.CACHE_LIMIT:
-            _weight_cache[key] = total
-    return total
-
-
-_weight_cache: dict[tuple[str | None, str | None], int] = {}
-
-
-def is_hidden(attrs: dict[str, str | None]) -> bool:
-    """Whether markup hides the element from readers (`hidden`, inline display:none)."""
-    if "hidden" in attrs:
-        return True
-    style = attrs.get("style")
-    if style and ("none" in style or "hidden" in style):
-        compact = style.replace(" ", "").lower()
-        return "display:none" in compact or "visibility:hidden" in compact
-    return False
-
-
-def _unlikely_by_name(class_name: str | None, element_id: str | None) -> bool:
-    """Whether class and id words say furniture (UNLIKELY, not rescued by MAYBE); cached per
-    pair, since most containers of a site share a handful of them."""
-    key = (class_name, element_id)
-    verdict = _unlikely_cache.get(key)
-    if verdict is None:
-        found = hints.attribute_categories(class_name, element_id)
-        verdict = hints.UNLIKELY in found and hints.MAYBE not in found
-        if len(_unlikely_cache) < hints.CACHE_LIMIT:
-            _unlikely_cache[key] = verdict
-    return verdict
-
-
-_unlikely_cache: dict[tuple[str | None, str | None], bool] = {}
-
-
-def _is_unlikely(node: LexborNode) -> bool:
-    """Whether a node looks like furniture by its tag, class, id, role or visibility.
-
-    Judged by class and id are containers (`div`, `section`) that have either, and any element
-    with a `role` or with "none" or "hidden" in its style; `_PRUNE_SELECTOR` also lists every
-    element with a style, which only a hiding one turns into furniture.
-    """
-    attrs = node.attributes
-    if "hidden" in attrs:
-        return True
-    style = attrs.get("style")
-    if style is not None and is_hidden(attrs):
-        return True
-    tag = node.tag
-    if tag in FURNITURE_TAGS:
-        return True
-    if "role" in attrs:
-        role = attrs["role"]
-        if role and role.lower() in hints.UNLIKELY_ROLES:
-            return True
-    elif not (tag in _CONTAINERS and ("class" in attrs or "id" in attrs)):
-        if not style:
-            return False
-        folded = style.lower()
-        if "none" not in folded and "hidden" not in folded:
-            return False
-    if tag in _NEVER_UNLIKELY:
-        return False
-    return _unlikely_by_name(attrs.get("class"), attrs.get("id"))
-
-
-def prune(body: LexborNode, dropped: list[LexborNode]) -> None:
-    """Remove the page furniture that never holds the article, before scoring.
-
-    `dropped` lists the body's DROP_TAGS elements in document order (found by the same selector
-    pass as the metadata's sources, see `metadata.scan_page`)."""
-    # Reverse document order removes descendants before ancestors, so no handle points into a
-    # freed subtree.
-    for node in reversed(dropped):
-        node.decompose()
-    limit = UNLIKELY_MAX_SHARE * (len(body.text()) or 1)
-    # Only elements with a telling tag or attribute can be furniture; lexbor's selector engine
-    # finds them in C, sparing a Python step over the (many) bare <p>, <span> and <a>.
-    doomed = []
-    # Ids of the doomed nodes and of the listed nodes inside them: half the listed nodes sit in
-    # furniture already doomed (a footer's menus), and a look at the parent spares judging and
-    # measuring them again; removing the outer node removes them.
-    gone: set[int] = set()
-    for node in body.css(_PRUNE_SELECTOR):
-        parent = node.parent
-        if parent is not None and parent.mem_id in gone:
-            gone.add(node.mem_id)
-        elif _is_unlikely(node) and len(node.text()) <= limit:
-            doomed.append(node)
-            gone.add(node.mem_id)
-    # Document order lists ancestors first; removing in reverse removes descendants first, so
-    # no handle ever points into an already freed subtree.
-    for node in reversed(doomed):
-        node.decompose()
 
 
 @dataclass(slots=True)
@@ -251,47 +101,6 @@ class Candidate:
     """The part of `score` that paragraphs brought, without the tag and class bonus."""
     final: float | None = None
     """The score discounted by link density, computed on demand (it costs a subtree scan)."""
-
-
-def link_density(
-    node: LexborNode,
-    text_len: int | Callable[[LexborNode], int] | None = None,
-    anchor_ids: set[int] | None = None,
-    links: list[LexborNode] | None = None,
-) -> float:
-    """The share of a node's text that sits inside links.
-
-    `anchor_ids` are the ids (`mem_id`) of the page's in-page anchor links when the caller has
-    them: then the node's links are matched against it instead of a second selector pass.
-    `links` are the node's `<a>` elements in document order, when the caller has them.
-    """
-    if links is None:
-        links = node.css("a")
-    if not links:
-        return 0.0
-    # map() over the unbound method keeps the per-link loop in C (no generator frames).
-    lengths = list(map(len, map(_node_text, links)))
-    linked: float = sum(lengths)
-    if not linked:
-        return 0.0
-    # The node's own text is measured last: without link text the share is 0 whatever it is.
-    if text_len is None:
-        total = len(node.text())
-    elif isinstance(text_len, int):
-        total = text_len
-    else:
-        total = text_len(node)
-    if not total:
-        return 0.0
-    if anchor_ids is None:
-        anchors = sum(map(len, map(_node_text, node.css('a[href^="#"]'))))
-    elif anchor_ids:
-        pairs = zip(lengths, links, strict=True)
-        anchors = sum(length for length, link in pairs if link.mem_id in anchor_ids)
-    else:
-        anchors = 0
-    linked -= (1 - ANCHOR_LINK_WEIGHT) * anchors
-    return min(1.0, linked / total)
 
 
 def _ancestors(node: LexborNode, levels: int | None = None) -> Iterator[LexborNode]:
@@ -309,7 +118,10 @@ def _ancestors(node: LexborNode, levels: int | None = None) -> Iterator[LexborNo
 class Scorer:
     """Paragraph scores accumulated into their ancestors, and the pick of the article node."""
 
-    def __init__(self, body: LexborNode) -> None:
+    def __init__(self, body: LexborNode, class_weights: bool = True) -> None:
+        self.class_weights = class_weights
+        """Whether class and id words nudge scores (off in a retry: a page whose story sits
+        in a `widget` or `sidebar`-named box)."""
         self.candidates: dict[int, Candidate] = {}
         self.body = body
         self.densities: dict[int, float] = {}
@@ -382,7 +194,8 @@ class Scorer:
         key = node.mem_id
         found = self.candidates.get(key)
         if found is None:
-            found = Candidate(node, TAG_BONUS.get(tag, 0) + class_weight(node))
+            weight = class_weight(node) if self.class_weights else 0
+            found = Candidate(node, TAG_BONUS.get(tag, 0) + weight)
             self.candidates[key] = found
         return found
 
@@ -537,27 +350,42 @@ class Scorer:
         top_score = self.score_of(top) or 0.0
         threshold = max(SIBLING_MIN_SCORE, top_score * SIBLING_SCORE_SHARE)
         top_class = top.attributes.get("class") or ""
-        kept = []
+        kept: list[LexborNode] = []
+        # Figures after a kept sibling, kept in turn when another part of the story follows
+        # them: a picture between two parts of a split body belongs to it.
+        figures: list[LexborNode] = []
         for sibling in parent.iter():
             if not sibling.is_element_node:
                 continue
             if sibling.mem_id == top.mem_id:
-                kept.append(sibling)
+                joins = True
+            elif sibling.tag == "figure":
+                if kept:
+                    figures.append(sibling)
                 continue
-            bonus = 0.0
-            if top_class and sibling.attributes.get("class") == top_class:
-                bonus = top_score * SIBLING_SCORE_SHARE
-            found = self.candidates.get(sibling.mem_id)
-            if found is not None:
-                if (
-                    found.earned >= SIBLING_MIN_EARNED
-                    and found.score + bonus >= threshold
-                    and self.final(found) + bonus >= threshold
-                ):
-                    kept.append(sibling)
-            elif sibling.tag == "p" and self._paragraph_continues(sibling):
+            else:
+                joins = self._sibling_joins(sibling, top_score, threshold, top_class)
+            if joins:
+                kept.extend(figures)
                 kept.append(sibling)
+                figures.clear()
         return kept
+
+    def _sibling_joins(
+        self, sibling: LexborNode, top_score: float, threshold: float, top_class: str
+    ) -> bool:
+        """Whether a sibling of the best node continues the article (Readability's test)."""
+        bonus = 0.0
+        if top_class and sibling.attributes.get("class") == top_class:
+            bonus = top_score * SIBLING_SCORE_SHARE
+        found = self.candidates.get(sibling.mem_id)
+        if found is not None:
+            return (
+                found.earned >= SIBLING_MIN_EARNED
+                and found.score + bonus >= threshold
+                and self.final(found) + bonus >= threshold
+            )
+        return sibling.tag == "p" and self._paragraph_continues(sibling)
 
     @staticmethod
     def _paragraph_continues(node: LexborNode) -> bool:

@@ -28,9 +28,19 @@ JUNK = "junk"
 """Furniture inside the chosen content: share bars, bylines and dates repeated from the header,
 in-story promos and rails. Skipped when short (see blocks.JUNK_MAX_CHARS), so a class like
 `article-share-and-body` cannot drop a story."""
+DISCUSSION = "discussion"
+"""Reader comments: never the article, pruned whatever share of the page they hold (the
+Spanish/Portuguese, German and Dutch names too: `comentarios`, `kommentare`, `reacties`)."""
 GALLERY = "gallery"
 """A slideshow inside an article: its slides repeat images with long captions ("1 of 12 ...")
 that belong to the gallery, not the story; skipped at any length."""
+
+# The same furniture named in German, French, Spanish, Portuguese and Italian (advertising,
+# related stories, sharing): the word lists below are the English conventions of the common CMSs.
+_WORLD_FURNITURE = (
+    " werbung publicidad publicite pubblicita relacionad correlat verwandt"
+    " compartir partager condividi"
+)
 
 _WORDS = {
     UNLIKELY: "advert agegate ai2html banner breadcrumb combx comment community cookie consent"
@@ -38,20 +48,21 @@ _WORDS = {
     " newsletter outbrain overlay pager pagination popup promo related remark replies rss share"
     " sharing shoutbox sidebar skip-link skyscraper sponsor subscribe supplemental taboola"
     " toolbar trending yom-remote most-popular most-read mostread recommend read-more readmore"
-    " signup sign-up teaser adslot ad-slot",
+    " signup sign-up teaser adslot ad-slot" + _WORLD_FURNITURE,
     MAYBE: "and article body column content main mathjax shadow story post-text posttext",
     POSITIVE: "article body content entry hentry h-entry main page post text blog story prose"
     " paragraph",
     NEGATIVE: "banner byline caption combx comment com- contact credit footer gdpr masthead media"
     " meta newsletter outbrain promo related scroll share shoutbox sidebar skyscraper social"
     " sponsor shopping subscribe tags taboola teaser timestamp toolbar widget dateline recirc"
-    " signup breadcrumb ad-container adunit advert hidden",
+    " signup breadcrumb ad-container adunit advert hidden" + _WORLD_FURNITURE,
     JUNK: "ad-slot adslot advert byline author dateline share sharing related recommend"
     " newsletter subscribe signup promo sponsor comment read-more readmore more-stories tags"
     " toolbar print breadcrumb outbrain taboola timestamp post-meta entry-meta article-meta"
     " meta- -meta inline-link recirc trending most-popular donat login cookie consent"
-    " visually-hidden sr-only screen-reader",
+    " visually-hidden sr-only screen-reader" + _WORLD_FURNITURE,
     GALLERY: "gallery slideshow carousel slider lightbox",
+    DISCUSSION: "comment disqus comentario kommentar reacties",
 }
 
 _TOKEN_CATEGORIES = {
@@ -182,8 +193,23 @@ UNLIKELY_ROLES = frozenset(
 )
 """ARIA roles of furniture: dropped before scoring."""
 
+_WORLD_LINES = (
+    # German, French, Spanish, Portuguese, Italian, Dutch, Russian, Chinese and Japanese forms
+    # of the English lines below: advertisement, share, read more / see also, related, comments.
+    "anzeige|werbung|publicit[ée]|publicidad|publicidade|pubblicit[àa]|advertentie|реклама"
+    "|广告|広告|teilen|artikel teilen|partager|compartir|compartilhar|partilhar|condividi|delen"
+    "|weiterlesen|mehr lesen|mehr zum thema|lesen sie auch|lire la suite|lire aussi"
+    "|[àa] lire aussi|voir aussi|leer m[áa]s|lee tambi[ée]n|leia mais|leia tamb[ée]m"
+    "|saiba mais|leggi anche|leggi tutto|lees meer|lees ook|читайте также|подробнее"
+    "|[äa]hnliche artikel|verwandte artikel|articles li[ée]s|sur le m[êe]me sujet"
+    "|noticias relacionadas|art[íi]culos relacionados|not[íi]cias relacionadas"
+    "|artigos relacionados|articoli correlati|gerelateerde artikelen|kommentare"
+    "|commentaires|comentarios|coment[áa]rios|commenti|reacties|комментарии"
+)
+
 BOILERPLATE_LINE = re.compile(
-    r"^(advertisement|advertising|advert|ad|sponsored|share( this)?( article| story)?"
+    rf"^({_WORLD_LINES}"
+    r"|advertisement|advertising|advert|ad|sponsored|share( this)?( article| story)?"
     r"|share on \w+|like this (story|article)\?.{0,60}|.{0,40}(requires|enable) javascript.{0,40}"
     r"|(image|photo|media) (copyright|credit) .{0,60}"
     r"|tweet|email|print|comments?|read more|learn more|continue reading|click here"
@@ -195,7 +221,33 @@ BOILERPLATE_LINE = re.compile(
     r"|watch:? .{0,60}|listen( to this article)?|skip to (main )?content)\W*$",
     re.IGNORECASE,
 )
-"""Whole short paragraphs that are page furniture left inside the article container."""
+"""Whole short paragraphs that are page furniture left inside the article container, in the
+languages of most news sites (the DEV corpora are mostly English: each phrase is the common
+form on sites in that language, not a phrase seen on a benchmark page)."""
+
+_WORLD_TAIL = (
+    "abonnieren|abonnez-vous|inscreva-se|iscriviti|folgen sie uns|suivez-nous|siga-nos"
+    "|seguici|volg ons|alle rechte vorbehalten|todos los derechos reservados"
+    "|todos os direitos reservados|tutti i diritti riservati|alle rechten voorbehouden"
+)
+"""TAIL_FURNITURE's phrases in German, French, Spanish, Portuguese, Italian and Dutch that are
+ASCII (subscribe, follow us, all rights reserved); the others sit in TAIL_FURNITURE alone."""
+
+CLOSING_HEADING = re.compile(
+    r"^(related( stories| articles| posts| content| coverage| links)?|(\d+ )?comments?"
+    r"|(\d+ )?responses?|(\d+ )?replies|leave a (comment|reply)|you (may|might) also like"
+    r"|more (stories|articles|posts|news)( from .{0,40})?|recommended( for you| stories)?"
+    r"|see also|also read|read (more|next)|trending( now)?|most (read|popular)|up next"
+    r"|don'?t miss|popular posts|recent posts|share this( article| story| post)?"
+    r"|verwandte artikel|[äa]hnliche artikel|mehr zum thema|kommentare|articles li[ée]s"
+    r"|[àa] lire aussi|sur le m[êe]me sujet|commentaires|noticias relacionadas"
+    r"|art[íi]culos relacionados|comentarios|not[íi]cias relacionadas|artigos relacionados"
+    r"|coment[áa]rios|articoli correlati|commenti|gerelateerde artikelen|reacties"
+    r"|читайте также|комментарии)\W*$",
+    re.IGNORECASE,
+)
+"""Headings that close a story: what comes after them is other stories or the comments (in
+the languages of BOILERPLATE_LINE)."""
 
 TAIL_FURNITURE = re.compile(
     r"subscribe|sign up|signup|newsletter|follow (us|him|her|me|them)\b"
@@ -204,7 +256,8 @@ TAIL_FURNITURE = re.compile(
     r"|contributed to this report|reporting by|editing by|writing by|©|copyright|all rights"
     r" reserved|click here|join our|citation:|have a tip|delivered (to|through) your"
     r"|the views expressed|this story (was|has been) (updated|corrected)|republish"
-    r"|(email|e-mail|contact) (him|her|them|the author|us)\b|@\w+\.(com|org)",
+    r"|(email|e-mail|contact) (him|her|them|the author|us)\b|@\w+\.(com|org)"
+    rf"|{_WORLD_TAIL}|tous droits r[ée]serv[ée]s|s[íi]guenos|suscr[íi]bete|все права защищены",
     re.IGNORECASE,
 )
 """Phrases of the furniture that trails a story: newsletter pitches, "follow us", reporting
@@ -218,6 +271,7 @@ _TAIL_FURNITURE_FOLDED = re.compile(
     r"|the views expressed|this story (was|has been) (updated|corrected)|republish"
     r"|e-?mail (him|her|them|the author|us)\b|contact (him|her|them|the author|us)\b"
     r"|@\w+\.(com|org)"
+    rf"|{_WORLD_TAIL}"
 )
 """TAIL_FURNITURE for lowercased ASCII text, written so that every alternative starts with a
 literal (`\bon` as `o(?<=\bo)n`, `^disclaimer` as `d(?<=^d)isclaimer`; `©` cannot occur):

@@ -11,12 +11,12 @@ import json
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from reader.extract.dates import first_date, microdata_date
 from reader.sanitize import clean_line, is_web_url
 
 MAX_JSON_LD_CHARS = 1_000_000
@@ -55,24 +55,6 @@ ARTICLE_TYPES = frozenset(
 )
 """schema.org types of an article: the first such JSON-LD object supplies the metadata."""
 
-MIN_YEAR = 1990
-MAX_YEAR = 2100
-"""Years outside this range are placeholders, not publication dates (the web's news archives
-start in the 1990s)."""
-
-_ISO_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}")
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-        start=1,
-    )
-}
-_EMAIL_DATE = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d")
-_WRITTEN_DATE = re.compile(
-    r"(?:(?P<day1>\d{1,2})\s+)?(?P<month>[A-Za-z]{3,9})\.?\s+(?:(?P<day2>\d{1,2}),?\s+)?"
-    r"(?P<year>\d{4})"
-)
 _PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9][A-Za-z0-9.\-]*(?::[0-9]*)?(?:[/?#][!-~]*)?\Z")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
 _BY_PREFIX = re.compile(r"^\s*(?:written\s+)?by[:\s]+", re.IGNORECASE)
@@ -113,16 +95,6 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     except ValueError:
         return None
     return url if is_web_url(url) else None
-
-
-def _microdata_date(tree: LexborHTMLParser, prop: str) -> str | None:
-    """A schema.org microdata date anywhere in the page (`<time itemprop=… datetime=…>`, or a
-    `<meta itemprop=… content=…>` in the body, where the head scan does not look)."""
-    node = tree.css_first(f'[itemprop="{prop}"]')
-    if node is None:
-        return None
-    attrs = node.attributes
-    return _first_date(attrs.get("datetime"), attrs.get("content"), node.text(strip=True))
 
 
 def _meta_tags(nodes: list[LexborNode]) -> dict[str, str]:
@@ -197,48 +169,6 @@ def _first_str(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("url") or value.get("@id") or value.get("contentUrl")
     return value if isinstance(value, str) else None
-
-
-def _first_date(*values: str | None) -> str | None:
-    """The first of `values` that reads as a real date, in ISO 8601."""
-    for value in values:
-        date = _iso_date(value)
-        if date:
-            return date
-    return None
-
-
-def _iso_date(value: str | None) -> str | None:
-    """A date as ISO 8601: kept as written when it already is one, converted from the e-mail
-    form ("Tue, 19 Nov 2019 07:09:00 GMT") and from "November 19, 2019" or "19 Nov 2019".
-
-    Placeholders are refused: CMS templates write "0001-01-01T00:00:00" for a story without
-    a date.
-    """
-    value = clean_line(value, 100)
-    if not value:
-        return None
-    iso = _ISO_DATE.match(value)
-    if iso:
-        return value if MIN_YEAR <= int(iso.group(1)) <= MAX_YEAR else None
-    if _EMAIL_DATE.match(value):
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            parsed = None
-        if parsed is not None:
-            return parsed.isoformat() if MIN_YEAR <= parsed.year <= MAX_YEAR else None
-    # Any other written date keeps only its day: its clock time ("07:47 PM EST") is too
-    # loosely written to convert safely.
-    words = _WRITTEN_DATE.search(value)
-    if words is None:
-        return None
-    month = _MONTHS.get(words.group("month")[:3].lower())
-    year = int(words.group("year"))
-    day = int(words.group("day1") or words.group("day2") or 0)
-    if not month or not MIN_YEAR <= year <= MAX_YEAR or day > 31:
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}" if day else f"{year:04d}-{month:02d}"
 
 
 def split_authors(text: str) -> list[str]:
@@ -408,7 +338,7 @@ def read_metadata(tree: LexborHTMLParser, base: str | None, scan: PageScan) -> M
         if node is not None:
             authors = split_authors(node.text(separator=" "))[:5]
 
-    published = _first_date(
+    published = first_date(
         _first_str(ld.get("datePublished")),
         meta.get("article:published_time"),
         meta.get("og:published_time"),
@@ -422,17 +352,17 @@ def read_metadata(tree: LexborHTMLParser, base: str | None, scan: PageScan) -> M
         meta.get("sailthru.date"),
     )
     if not published:
-        published = _microdata_date(tree, "datePublished")
+        published = microdata_date(tree, "datePublished")
     if not published:
         time_node = tree.css_first("time[datetime]")
         if time_node is not None:
-            published = _first_date(time_node.attributes.get("datetime"))
-    modified = _first_date(
+            published = first_date(time_node.attributes.get("datetime"))
+    modified = first_date(
         _first_str(ld.get("dateModified")),
         meta.get("article:modified_time"),
         meta.get("og:updated_time"),
         meta.get("datemodified"),
-    ) or _microdata_date(tree, "dateModified")
+    ) or microdata_date(tree, "dateModified")
 
     html_node = tree.root
     language = (

@@ -44,6 +44,10 @@ TAIL_MAX_WORDS = 70
 """Up to 6 paragraphs of at most 70 words at the end of the body are tested for trailing
 furniture (hints.TAIL_FURNITURE). The benchmark's promos and credits run to ~60 words."""
 
+CLOSING_HEADING_MIN_SHARE = 0.5
+"""A closing heading ends the story only past half of its text: near the top, "Related" is more
+likely a section of the story than its end."""
+
 _BYLINE = re.compile(r"^(by|written by|from|posted by|published by)\b", re.IGNORECASE)
 _DATE_WORDS = re.compile(
     r"\b(\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|updated|published|posted"
@@ -148,9 +152,30 @@ def _is_site_root(url: str | None) -> bool:
     return parts.path in ("", "/") and not parts.query
 
 
-def tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
-    """The blocks without furniture lines, a header repeated at the top or a trailing pitch."""
+def _before_closing_heading(blocks: list[Block]) -> list[Block]:
+    """The blocks before a heading that closes the story ("Related stories", "Comments", "You
+    might also like") in its second half: what follows such a heading is never the story."""
+    # Headings are few, and most pages have no closing one: only then are texts measured.
+    closing = [
+        index
+        for index, block in enumerate(blocks)
+        if isinstance(block, Heading) and hints.CLOSING_HEADING.match(spans_text(block.spans))
+    ]
+    if not closing:
+        return blocks
+    lengths = [len(block_text(block)) for block in blocks]
+    total = sum(lengths)
+    for index in closing:
+        if sum(lengths[:index]) >= CLOSING_HEADING_MIN_SHARE * total:
+            return blocks[:index]
+    return blocks
+
+
+def tidy(blocks: list[Block], meta: Metadata, keep_one: bool = False) -> list[Block]:
+    """The blocks without furniture lines, a header repeated at the top or a trailing pitch;
+    with `keep_one` (the laxest retry), never without their last paragraph."""
     kept = [block for index, block in enumerate(blocks) if not _is_furniture(block, index, meta)]
+    kept = _before_closing_heading(kept)
     checked = 0
     while kept and checked < TAIL_BLOCKS:
         if isinstance(kept[-1], Heading):
@@ -158,6 +183,10 @@ def tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
             kept.pop()
             continue
         if not _is_tail_furniture(kept[-1]):
+            break
+        if keep_one and not any(isinstance(block, Paragraph) for block in kept[:-1]):
+            # The story's only paragraph mentions a pitch ("... click here"): a phrase is not
+            # proof enough to leave nothing.
             break
         kept.pop()
         checked += 1
