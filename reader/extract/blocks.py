@@ -31,7 +31,7 @@ from reader.document import (
 from reader.extract import hints
 from reader.extract.content import CLASS_WEIGHT, attribute_weight, is_hidden, link_density
 from reader.extract.metadata import absolute_url
-from reader.sanitize import clean_line, clean_text
+from reader.sanitize import clean_line, clean_text, needs_cleaning
 
 JUNK_MAX_CHARS = 600
 """A subtree inside the article whose class says share bar, byline, promo... is skipped only when
@@ -772,10 +772,9 @@ class BlockBuilder:
         texts[-1] = texts[-1].rstrip()
         spans = []
         for text, run in zip(texts, runs, strict=False):
-            if not text.isprintable():
-                # Only text with a newline, a control or a format character can change; the
-                # check runs in C at a fraction of clean_text's two regex passes, and a
-                # printable text is exactly one that clean_text returns unchanged.
+            if needs_cleaning(text):
+                # Only text with a newline, a control or an invisible character can change; the
+                # check runs in C at a fraction of clean_text's regex passes.
                 text = clean_text(text.replace(" \n", "\n").replace("\n ", "\n"))
             if text:
                 spans.append(Span(text, run.style, run.href))
