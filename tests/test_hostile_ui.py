@@ -12,6 +12,7 @@ terminal output the driver would write (so anything that survived would show up 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,12 +21,16 @@ import pytest
 from loopback import FIXTURES, LoopbackServer
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 from ui_support import article_text, list_lines, make_app, settle
 
-from reader.ui.app import NewsReaderApp
+from reader.config import Settings
+from reader.library import Library
+from reader.settings import load_config
+from reader.ui.app import NewsReaderApp, binding_ids
 from reader.ui.screens.article import ArticleScreen
 from reader.ui.screens.feeds import FeedPicker
 from reader.ui.screens.help import HelpScreen
@@ -508,6 +513,47 @@ async def test_help_screen(http_server: LoopbackServer, tmp_path: Path) -> None:
         shown = check_screen(app, "help with markup rows")
         assert "[/red] keys" in shown and "[bold]k[/]" in shown and "[@click=app.quit]q[/]" in shown
         assert app.is_running
+
+
+async def test_hostile_key_names_never_reach_the_footer_or_the_help_screen(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Key names come from the settings file: escape sequences, invisible characters and markup
+    there are refused with their line, the actions keep their default keys, and nothing of them
+    is drawn in the footer, the help screen or the settings notifications."""
+    config, problems = load_config(HOSTILE / "config.toml", actions=binding_ids())
+    assert dict(config.keys) == {"toggle_read": "M"}
+    assert [problem.split(": ")[1] for problem in problems] == [
+        "refresh",
+        "search",
+        "filter",
+        "feeds",
+        "sources",
+    ]
+    assert all(f"config.toml:{line}: " in p for line, p in zip(range(6, 11), problems, strict=True))
+    # A config built in code skips load_config: the app checks the keys itself.
+    config = dataclasses.replace(config, keys={**config.keys, "refresh": "\x1b]0;PWNED\x1b\\"})
+    settings = Settings(data_dir=tmp_path, feeds=(http_server.url(FEED),))
+    app = NewsReaderApp(Library(settings), config=config, problems=problems)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app)
+        footer = check_screen(app, "footer with hostile keys").split("\n")[-1]
+        assert "r Refresh  / Search  f Filter  F Feeds  S Sources" in footer
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 6 and all("PWNED" not in m or "\\u001B]" in m for m in messages)
+        for message in messages:
+            assert_clean(message, "settings notification")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {description: keys for keys, description in app.screen.keys}
+        assert (rows["Refresh"], rows["Search"], rows["Filter"]) == ("r", "/", "f")
+        assert rows["Read/unread"] == "M", "the valid remap is in force"
+        assert not any("PWNED" in keys or "[" in keys for keys in rows.values())
+        check_screen(app, "help with hostile keys")
+        # Whatever a binding holds, the key shown is clean text.
+        hostile = Binding("\x1b]0;PWNED\x1b\\,x", "refresh", "Refresh")
+        assert_clean(app.get_key_display(hostile), "key display")
+        assert "\u3164" not in app.get_key_display(Binding("\u3164", "refresh"))
 
 
 async def test_clicking_shown_markup_does_nothing(

@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from reader.library import Library
 from reader.sanitize import clean_line
-from reader.settings import DEFAULTS, UserConfig, save_config
+from reader.settings import DEFAULTS, UserConfig, key_list_problem, save_config
 from reader.ui.screens.article import ArticleScreen
 from reader.ui.screens.help import HelpScreen, describe_bindings
 from reader.ui.screens.links import LinkPicker
@@ -38,6 +38,8 @@ REMAPPABLE: tuple[type[Screen[Any]] | type[Widget], ...] = (
     ArticleView,
 )
 """Everything whose bindings the `[keys]` table of the settings file may remap, by binding id."""
+MAX_KEY_DISPLAY_CHARS = 40
+"""Longest key shown: "ctrl+shift+pagedown" fits; a longer one is not a key anyone presses."""
 
 
 def stylesheet_dir() -> Path:
@@ -89,7 +91,19 @@ class NewsReaderApp(App[None]):
         self.problems += [
             f"[keys] {name}: no such action; it keeps its default key" for name in unknown
         ]
-        self.set_keymap({key: value for key, value in config.keys.items() if key not in unknown})
+        # load_config has checked the keys already; a config built in code has not.
+        invalid = {
+            name: problem
+            for name, keys in config.keys.items()
+            if (problem := key_list_problem(keys))
+        }
+        self.problems += [
+            f"[keys] {name}: {problem}; it keeps its default key"
+            for name, problem in invalid.items()
+        ]
+        self.set_keymap(
+            {key: value for key, value in config.keys.items() if key not in {*unknown, *invalid}}
+        )
         if config.theme in self.available_themes:
             self.theme = config.theme
         else:
@@ -140,6 +154,13 @@ class NewsReaderApp(App[None]):
             self.call_from_thread(
                 self.notify, f"Could not save settings: {error}", severity="warning", markup=False
             )
+
+    def get_key_display(self, binding: Binding) -> str:
+        """The key as the footer, the help screen and the command palette show it.
+
+        Key names come from the settings file, so they are cleaned like any untrusted text.
+        """
+        return clean_line(super().get_key_display(binding), MAX_KEY_DISPLAY_CHARS)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The built-in commands, then every key action of the screen in front."""
