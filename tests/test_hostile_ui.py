@@ -48,8 +48,14 @@ RAW_FEED = "/hostile/feed-raw.xml"
 """The same tricks as raw bytes (not well-formed XML): ESC, BEL, NUL, C1, bidi."""
 SIZE = (120, 40)
 
-FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates."""
+INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200e\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0d\uffa0\U000e0000-\U000e0fff"
+)
+"""Invisible characters: soft hyphen, Hangul fillers, bidi controls, word joiner and invisible
+operators, variation selectors but VS15/VS16, tag characters (see tests/test_sanitize.py)."""
+FORBIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
+"""C0 controls but tab and newline, DEL, C1 controls, and the invisible characters."""
 CSI = re.compile(r"\x1b\[[0-9;:?<=>]*[ -/]*[@-~]")
 """A CSI sequence: Textual's own colours and cursor moves; anything else after ESC is not ours."""
 MARKUP = ("[bold]x[/]", "[/red]", "[@click=app.quit]quit[/]", "[link=file:///etc/passwd]x[/link]")
@@ -168,6 +174,28 @@ async def test_story_list_title_bar_and_status_line(
         assert "[@click=app.quit]quit[/]" in screen
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_invisible_characters_never_reach_the_screen(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Characters drawn as nothing (fillers, joiners, tags, selectors) are gone from titles,
+    summaries and feed names; the joiners an emoji or a Persian word needs are kept."""
+    app = make_app(tmp_path, [http_server.url("/hostile/invisible.xml")])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app)
+        stories = app.screen.query_one(StoryList).stories
+        titles = [story.title for story in stories]
+        assert "Fillers and a grapheme joiner ab." in [story.summary for story in stories]
+        assert sorted(titles) == [
+            "Kept: 👩\u200d💻 ❤\ufe0f می\u200cخواهم",
+            "Softhyphen, wordjoiner, invisibletimes andplus",
+            "Tagged and selected texthere",
+        ]
+        assert "InvisibleInk Daily" in check_screen(app, "stories with invisible characters")
+        await pilot.press("F")
+        await settle(app)
+        check_screen(app, "feeds pane with an invisible feed name")
 
 
 async def test_title_bar_and_feeds_pane_show_a_hostile_feed_name(

@@ -451,3 +451,11 @@ def test_article_text_loses_printable_invisibles() -> None:
     html += f"<p>{words}</p></article></body></html>"
     text = to_plain_text(extract(html.encode(), "https://news.example/a"))
     assert "Hiddenfiller ab." in text and "\u3164" not in text and "\u034f" not in text
+
+
+def test_the_cli_list_cleans_fields_stored_by_an_older_version() -> None:
+    """`newsreader list` trusts stored text that needs no cleaning; a printable Hangul filler
+    stored before this sanitiser removed it is not such text."""
+    from reader.cli import _field
+
+    assert _field("a\u3164b") == "ab" and _field("a\tb") == "a b" and _field("plain") == "plain"
