@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
-from ui_support import article_text, list_lines, make_app, settle
+from ui_support import article_text, list_lines, make_app, settle, wait_until
 
 from reader.config import Settings
 from reader.library import Library
@@ -471,8 +471,7 @@ async def test_link_picker_and_notifications(
         await settle(app)
         await open_story(app, pilot, "Hostile article")
         await pilot.press("l")
-        await pilot.pause()
-        assert isinstance(app.screen, LinkPicker)
+        await wait_until(lambda: isinstance(app.screen, LinkPicker), "the link picker")
         prompts = option_prompts(app.screen.query_one(OptionList))
         for prompt in prompts:
             assert_clean(prompt, "link picker option")
@@ -481,20 +480,41 @@ async def test_link_picker_and_notifications(
             "[2] a link with markup in its address  https://example.org/[@click=app.quit]",
         ]
         check_screen(app, "link picker")
+        # The app shows "Copied" for two seconds only, so it is checked at once, not after the
+        # browser step, which can take longer than that on a loaded machine.
+        copied = "Copied https://example.org/[@click=app.quit]"
         await pilot.press("down", "c")
-        await pilot.pause()
+        await wait_until(
+            lambda: any(n.message == copied for n in app._notifications), "the copy notification"
+        )
+        check_notifications(app)
+        # The browser is opened (and its failure reported) from a thread worker.
+        failed = "Could not open a browser for https://example.org/[@click=app.quit]"
         await pilot.press("l", "down", "O")
-        await settle(app)
-        await pilot.pause()
-        messages = [n.message for n in app._notifications]
-        assert "Copied https://example.org/[@click=app.quit]" in messages
-        assert "Could not open a browser for https://example.org/[@click=app.quit]" in messages
-        for notification in app._notifications:
-            assert_clean(notification.message + notification.title, "notification")
-            assert not notification.markup or "[" not in notification.message
+        await wait_until(
+            lambda: any(n.message == failed for n in app._notifications),
+            "the browser failure notification",
+        )
+        check_notifications(app)
+        await wait_until(lambda: "Could not open a browser" in screen_rows(app), "the toast")
         screen = check_screen(app, "notifications")
-        assert "[@click=app.quit]" in screen, "the toast shows the URL literally"
+        assert "https://example.org/[@click=app.quit]" in screen, "the toast shows it literally"
         assert app.is_running
+
+
+def check_notifications(app: App[None]) -> None:
+    """Every notification is clean text, and sent with markup off if it holds a bracket."""
+    for notification in app._notifications:
+        assert_clean(notification.message + notification.title, "notification")
+        assert not notification.markup or "[" not in notification.message
+
+
+def screen_rows(app: App[None]) -> str:
+    """The text drawn on the screen in front, one line a row."""
+    return "\n".join(
+        "".join(segment.text for segment in strip)
+        for strip in app.screen._compositor.render_strips()
+    )
 
 
 async def test_search_results(http_server: LoopbackServer, tmp_path: Path) -> None:
@@ -503,10 +523,13 @@ async def test_search_results(http_server: LoopbackServer, tmp_path: Path) -> No
         await settle(app)
         await pilot.press("slash")
         assert isinstance(app.screen, SearchScreen)
-        await pilot.press(*"click")
-        await pilot.pause(0.3)
-        await settle(app)
+        # The whole query at once: one search runs (typed keys may each start one), after a
+        # pause in typing and in a worker, so wait for what it shows.
+        app.screen.query_one(Input).value = "click"
         results = app.screen.query_one(StoryList)
+        status = app.screen.query_one("#search-status", Static)
+        await wait_until(lambda: "found" in plain(status.content), "the search status")
+        await settle(app)
         assert len(results.stories) >= 2
         rows = [results._render_story(i, 100).text for i in range(len(results.stories))]
         for row in rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, OptionList
-from ui_support import FROZEN_NOW, article_text, make_app, screen_text, settle
+from ui_support import FROZEN_NOW, article_text, make_app, screen_text, settle, wait_until
 
 from reader.config import Settings
 from reader.library import Library
@@ -58,11 +58,14 @@ async def test_search_as_you_type_and_open(http_server, tmp_path: Path) -> None:
         await pilot.press("slash")
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"hydrophon")
-        await pilot.pause(0.3)
+        # Each search runs after a pause in typing, in a worker: wait for the one that finds it.
+        results = app.screen.query_one(StoryList)
+        expected = [http_server.url("/site/quiet-harbour.html")]
+        await wait_until(
+            lambda: [s.link for s in results.stories] == expected and "1 found" in screen_text(app),
+            "the search result",
+        )
         await settle(app)
-        results = app.screen.query_one(StoryList).stories
-        assert [s.link for s in results] == [http_server.url("/site/quiet-harbour.html")]
-        assert "1 found" in screen_text(app)
         await pilot.press("enter")
         await settle(app)
         assert isinstance(app.screen, ArticleScreen)

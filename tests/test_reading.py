@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
-from ui_support import article_text, make_app, settle, static_text
+from ui_support import article_text, make_app, settle, static_text, wait_until
 
 from reader.ui.app import NewsReaderApp
-from reader.ui.screens.article import POSITION_SAVE_DELAY, ArticleScreen
+from reader.ui.screens.article import ArticleScreen
 from reader.ui.screens.links import LinkPicker
 from reader.ui.screens.stories import StoriesScreen
 from reader.ui.widgets.story_list import StoryList
@@ -99,16 +99,25 @@ async def test_reading_position_survives_a_restart(http_server, tmp_path: Path) 
         screen = await open_story(app, pilot, "everything.html")
         assert screen.view.max_scroll_y > 10
         await pilot.press("pagedown", "j", "j")
-        left_at = screen.view.scroll_y
+        left_at, fraction = screen.view.scroll_y, screen.view.fraction
         assert left_at > 0
-        await pilot.pause(POSITION_SAVE_DELAY + 0.3)
-        await settle(app)
+        # Saved once the reader has been still for POSITION_SAVE_DELAY: wait for the write.
+        url = screen.visit.url
+        assert url
+
+        def saved() -> bool:
+            article = app.library.store.article(url)
+            return article is not None and article.position == pytest.approx(fraction)
+
+        await wait_until(saved, "the reading position in the store")
 
     app = make_app(tmp_path, feeds)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_story(app, pilot, "everything.html")
-        await pilot.pause()
-        assert screen.view.scroll_y == pytest.approx(left_at, abs=1)
+        await wait_until(
+            lambda: screen.view.scroll_y == pytest.approx(left_at, abs=1),
+            f"the article scrolled back to {left_at}",
+        )
 
 
 async def test_width_keys_reflow_and_carry_to_the_next_story(http_server, tmp_path: Path) -> None:

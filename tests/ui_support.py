@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,13 +34,29 @@ def make_app(data_dir: Path, feeds: list[str]) -> NewsReaderApp:
     return NewsReaderApp(Library(settings), clock=lambda: FROZEN_NOW)
 
 
+WAIT_LIMIT_SECONDS = 120.0
+"""How long `wait_until` waits for a state before failing. Never a speed claim: far above what
+the slowest wait takes on a 2-core machine running two suites at once (a few seconds), so only a
+state that never comes (a broken test or app) reaches it, and fails instead of hanging."""
+POLL_SECONDS = 0.01
+"""Between two looks at the state waited for: lets timers, threads and the server run."""
+
+
+async def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Wait until `condition()` holds: the state a test needs, however loaded the machine."""
+    deadline = time.monotonic() + WAIT_LIMIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        await asyncio.sleep(POLL_SECONDS)
+
+
 async def settle(app: NewsReaderApp) -> None:
     """Wait until the app is up and every worker (refreshes, loads, fetches) has finished."""
-    for _ in range(250):
-        # Until the app's own first screen replaces Textual's placeholder "_default" screen.
-        if app.is_running and app.screen.is_mounted and app.screen.id != "_default":
-            break
-        await asyncio.sleep(0.02)
+    # Until the app's own first screen replaces Textual's placeholder "_default" screen.
+    await wait_until(
+        lambda: app.is_running and app.screen.is_mounted and app.screen.id != "_default",
+        "the app's first screen",
+    )
     idle_checks = 0
     while idle_checks < 2:
         with contextlib.suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
