@@ -57,6 +57,10 @@ class LoopbackServer:
         """Requests per path (query string excluded)."""
         self.requests: list[tuple[str, dict[str, str]]] = []
         """(path, headers with lower-cased names) for every request, in arrival order."""
+        self.in_flight = 0
+        """Requests being answered right now."""
+        self.peak_in_flight = 0
+        """The most requests ever answered at once: what a concurrency limit bounds."""
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -114,6 +118,11 @@ class LoopbackServer:
             self.hits[path] += 1
             self.requests.append((path, headers))
 
+    def _count_in_flight(self, change: int) -> None:
+        with self._lock:
+            self.in_flight += change
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
 
 def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     """A request handler class bound to `server`."""
@@ -125,6 +134,7 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             """Record the request and answer it."""
             path = urlsplit(self.path).path
             server._record(path, {k.lower(): v for k, v in self.headers.items()})
+            server._count_in_flight(+1)
             try:
                 route = server.routes.get(path)
                 if route is not None:
@@ -133,6 +143,8 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                     self._send_file(path)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test): nothing to report
+            finally:
+                server._count_in_flight(-1)
 
         def _send_route(self, route: Route) -> None:
             """Answer with a programmed response, slowly if it says so."""

@@ -25,7 +25,8 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
-from ui_support import article_text, list_lines, make_app, settle, wait_until
+from ui_support import article_text, list_lines, make_app, settle
+from waiting import wait_until
 
 from reader.config import Settings
 from reader.library import Library

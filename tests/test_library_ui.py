@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, OptionList
-from ui_support import FROZEN_NOW, article_text, make_app, screen_text, settle, wait_until
+from ui_support import FROZEN_NOW, article_text, make_app, screen_text, settle
+from waiting import wait_until
 
 from reader.config import Settings
 from reader.library import Library

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import time
 import zlib
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
@@ -22,7 +21,9 @@ MIB = 1024 * 1024
 
 @pytest.fixture
 async def client() -> AsyncIterator[HttpClient]:
-    async with HttpClient(user_agent=USER_AGENT, timeout=5.0, max_redirects=3) as http:
+    # A deadline no loopback request that should succeed comes near, on however loaded a machine;
+    # the tests of the deadline itself pass their own, against servers that never finish in time.
+    async with HttpClient(user_agent=USER_AGENT, timeout=30.0, max_redirects=3) as http:
         yield http
 
 
@@ -93,11 +94,10 @@ async def test_deadline_covers_a_dripping_body(
     client: HttpClient, http_server: LoopbackServer
 ) -> None:
     # Each byte arrives well within any per-read timeout; only a whole-request deadline stops it.
+    # The body takes 10 s to arrive: had only per-read timeouts applied, the request would succeed.
     url = http_server.route("/drip", body=b"x" * 200, drip=0.05)
-    started = time.monotonic()
     with pytest.raises(FetchError, match=r"^timed out after 0\.5 s$") as caught:
         await client.get(url, timeout=0.5)
-    assert time.monotonic() - started < 2.0
     assert caught.value.status is None
 
 
@@ -105,10 +105,8 @@ async def test_deadline_covers_a_slow_server(
     client: HttpClient, http_server: LoopbackServer
 ) -> None:
     url = http_server.route("/slow", body=b"late", delay=2.0)
-    started = time.monotonic()
-    with pytest.raises(FetchError, match="timed out"):
+    with pytest.raises(FetchError, match=r"^timed out after 0\.3 s$"):
         await client.get(url, timeout=0.3)
-    assert time.monotonic() - started < 1.5
 
 
 async def test_redirect_chain_within_the_cap(
@@ -228,10 +226,8 @@ async def test_stacked_gzip_bomb_is_capped(client: HttpClient, http_server: Loop
     bomb = zlib.compress(bomb, 9, wbits=31)
     assert len(bomb) < 4096
     url = http_server.route("/bomb", body=bomb, headers={"Content-Encoding": "gzip, gzip"})
-    started = time.monotonic()
     with pytest.raises(FetchError, match=r"^larger than 1 MB$"):
         await client.get(url, max_bytes=MIB)
-    assert time.monotonic() - started < 2.0
 
 
 async def test_single_gzip_bomb_is_capped(client: HttpClient, http_server: LoopbackServer) -> None:
@@ -296,10 +292,9 @@ async def test_conditional_get_answers_304(client: HttpClient, http_server: Loop
 
 
 async def test_concurrency_is_bounded(http_server: LoopbackServer) -> None:
-    url = http_server.route("/slowish", body=b"ok", delay=0.15)
+    # Each answer takes long enough that, without the limit, all four would be in flight at once.
+    url = http_server.route("/slowish", body=b"ok", delay=0.5)
     async with HttpClient(user_agent=USER_AGENT, max_connections=2) as http:
-        started = time.monotonic()
         results = await asyncio.gather(*(http.get(url) for _ in range(4)))
-        elapsed = time.monotonic() - started
     assert [r.content for r in results] == [b"ok"] * 4
-    assert elapsed >= 0.29  # two rounds of two, never four at once
+    assert http_server.peak_in_flight <= 2, "never more than two at once"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
-from ui_support import article_text, make_app, settle, static_text, wait_until
+from ui_support import article_text, make_app, settle, static_text
+from waiting import wait_until
 
 from reader.ui.app import NewsReaderApp
 from reader.ui.screens.article import ArticleScreen

@@ -6,13 +6,13 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.text import Text
 from textual.widgets import Static
 from textual.worker import WorkerCancelled
+from waiting import wait_until
 
 from reader.config import Settings
 from reader.library import Library
@@ -32,22 +32,6 @@ def make_app(data_dir: Path, feeds: list[str]) -> NewsReaderApp:
     """The real app on a library in `data_dir` reading `feeds`, with a frozen clock."""
     settings = Settings(data_dir=data_dir, feeds=tuple(feeds))
     return NewsReaderApp(Library(settings), clock=lambda: FROZEN_NOW)
-
-
-WAIT_LIMIT_SECONDS = 120.0
-"""How long `wait_until` waits for a state before failing. Never a speed claim: far above what
-the slowest wait takes on a 2-core machine running two suites at once (a few seconds), so only a
-state that never comes (a broken test or app) reaches it, and fails instead of hanging."""
-POLL_SECONDS = 0.01
-"""Between two looks at the state waited for: lets timers, threads and the server run."""
-
-
-async def wait_until(condition: Callable[[], bool], what: str) -> None:
-    """Wait until `condition()` holds: the state a test needs, however loaded the machine."""
-    deadline = time.monotonic() + WAIT_LIMIT_SECONDS
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        await asyncio.sleep(POLL_SECONDS)
 
 
 async def settle(app: NewsReaderApp) -> None:
