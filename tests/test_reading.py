@@ -5,15 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 from ui_support import article_text, make_app, settle, static_text
 from waiting import wait_until
 
+from reader.document import text_blocks
 from reader.ui.app import NewsReaderApp
 from reader.ui.screens.article import ArticleScreen
 from reader.ui.screens.links import LinkPicker
 from reader.ui.screens.stories import StoriesScreen
+from reader.ui.widgets.article_view import ArticleView, Page
 from reader.ui.widgets.story_list import StoryList
 
 READING_FEED = "/feeds/reading.xml"
@@ -189,3 +192,22 @@ async def test_theme_and_width_are_saved_to_the_settings_file(http_server, tmp_p
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_story(app, pilot, "linked.html")
         assert app.theme == "nord" and screen.view.measure == 68
+
+
+class _ViewApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ArticleView(id="article")
+
+
+async def test_a_saved_position_is_restored_before_the_scrollbar_is_laid_out() -> None:
+    """On a loaded machine the scroll to a saved position can run before the layout pass that
+    shows the scrollbar; Textual ignores an ordinary scroll then, and the position was lost
+    (test_reading_position_survives_a_restart failed that way under load)."""
+    app = _ViewApp()
+    async with app.run_test(size=(80, 24)):
+        view = app.query_one(ArticleView)
+        text = "\n\n".join(f"Paragraph {n} of a long article, one line." for n in range(80))
+        view.show_page(Page("A long article", blocks=text_blocks(text)), 0.5)
+        assert not view.show_vertical_scrollbar, "no layout pass yet: the case under test"
+        view._scroll_to_fraction()
+        assert view.scroll_y == round(0.5 * view.max_scroll_y) > 0
