@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
-from ui_support import article_text, list_lines, make_app, settle
+from ui_support import article_text, list_lines, make_app, settle, wait_for_article
 from waiting import wait_until
 
 from reader.config import Settings
@@ -145,10 +145,7 @@ async def open_story(app: App[None], pilot: Pilot[None], title_start: str) -> Ar
         i for i, s in enumerate(story_list.stories) if s.title.startswith(title_start)
     )
     await pilot.press("enter")
-    await settle(app)
-    await pilot.pause()
-    assert isinstance(app.screen, ArticleScreen)
-    return app.screen
+    return await wait_for_article(app)
 
 
 async def test_story_list_title_bar_and_status_line(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, OptionList
-from ui_support import FROZEN_NOW, article_text, make_app, screen_text, settle
+from ui_support import FROZEN_NOW, article_text, make_app, screen_text, settle, wait_for_article
 from waiting import wait_until
 
 from reader.config import Settings
@@ -68,7 +68,7 @@ async def test_search_as_you_type_and_open(http_server, tmp_path: Path) -> None:
         )
         await settle(app)
         await pilot.press("enter")
-        await settle(app)
+        await wait_for_article(app)
         assert isinstance(app.screen, ArticleScreen)
         assert "hydrophone" in article_text(app)
         await pilot.press("escape", "escape")

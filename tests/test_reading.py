@@ -8,7 +8,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
-from ui_support import article_text, make_app, settle, static_text
+from ui_support import article_text, make_app, settle, static_text, wait_for_article
 from waiting import wait_until
 
 from reader.document import text_blocks
@@ -33,9 +33,7 @@ async def open_story(app: NewsReaderApp, pilot: Pilot, link_part: str) -> Articl
         i for i, s in enumerate(story_list.stories) if link_part in (s.link or "")
     )
     await pilot.press("enter")
-    await settle(app)
-    assert isinstance(app.screen, ArticleScreen)
-    return app.screen
+    return await wait_for_article(app)
 
 
 def status(screen: ArticleScreen) -> str:

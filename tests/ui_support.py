@@ -49,6 +49,20 @@ async def settle(app: NewsReaderApp) -> None:
         idle_checks = 0 if any(worker.is_running for worker in app.workers) else idle_checks + 1
 
 
+async def wait_for_article(app: NewsReaderApp) -> ArticleScreen:
+    """Wait until the reading view is in front with its page shown, then until the app settles.
+
+    `settle` alone can return between a key press and the worker it starts, on a busy machine.
+    """
+    await wait_until(
+        lambda: isinstance(app.screen, ArticleScreen) and app.screen.view.page is not None,
+        "the article to be shown",
+    )
+    await settle(app)
+    assert isinstance(app.screen, ArticleScreen)
+    return app.screen
+
+
 def list_lines(app: NewsReaderApp) -> list[str]:
     """Every row of the story list as it is drawn, scrolled-out rows included."""
     story_list = app.screen.query_one(StoryList)
