@@ -54,10 +54,13 @@ async def wait_for_article(app: NewsReaderApp) -> ArticleScreen:
 
     `settle` alone can return between a key press and the worker it starts, on a busy machine.
     """
-    await wait_until(
-        lambda: isinstance(app.screen, ArticleScreen) and app.screen.view.page is not None,
-        "the article to be shown",
-    )
+
+    def shown() -> bool:
+        screen = app.screen
+        # A view not laid out yet has no size, and no lines to read.
+        return isinstance(screen, ArticleScreen) and bool(screen.view.page and screen.view.size)
+
+    await wait_until(shown, "the article to be shown")
     await settle(app)
     assert isinstance(app.screen, ArticleScreen)
     return app.screen
