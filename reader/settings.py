@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from reader.config import APP_NAME, PRIVATE_FILE_MODE, make_private_dir, make_private_file
-from reader.sanitize import clean_line
+from reader.sanitize import clean_line, needs_cleaning
 
 CONFIG_ENV = "NEWSREADER_CONFIG"
 """Environment variable naming another settings file (tests, several profiles)."""
@@ -43,6 +43,27 @@ MAX_CONCURRENCY = 32
 # "question_mark"), several separated by commas, no spaces.
 _ACTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
 _KEY_LIST = re.compile(r"[^\s,]+(?:,[^\s,]+)*")
+
+KEY_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+"""What may come before a key, joined by "+": "ctrl+shift+up"."""
+NAMED_KEYS = frozenset(
+    {"escape", "enter", "tab", "space", "backspace", "delete", "insert", "home", "end"}
+    | {"pageup", "pagedown", "up", "down", "left", "right"}
+    | {f"f{number}" for number in range(1, 25)}
+)
+"""Textual's names for the keys that type no character (textual.keys.Keys)."""
+PUNCTUATION_KEYS = {
+    "!": "exclamation_mark", '"': "quotation_mark", "#": "number_sign", "$": "dollar_sign",
+    "%": "percent_sign", "&": "ampersand", "'": "apostrophe", "(": "left_parenthesis",
+    ")": "right_parenthesis", "*": "asterisk", "+": "plus", ",": "comma", "-": "minus",
+    ".": "full_stop", "/": "slash", ":": "colon", ";": "semicolon", "<": "less_than_sign",
+    "=": "equals_sign", ">": "greater_than_sign", "?": "question_mark", "@": "at",
+    "[": "left_square_bracket", "\\": "backslash", "]": "right_square_bracket",
+    "^": "circumflex_accent", "_": "underscore", "`": "grave_accent", "{": "left_curly_bracket",
+    "|": "vertical_line", "}": "right_curly_bracket", "~": "tilde",
+}  # fmt: skip
+"""The name Textual gives each ASCII punctuation key: a binding must use the name, not the sign."""
+_PUNCTUATION_NAMES = frozenset(PUNCTUATION_KEYS.values())
 _TABLE_HEADER = re.compile(r"\s*\[\s*([^\]]*?)\s*\]")
 _KEY_LINE = r"\s*(?:{bare}|\"{bare}\"|'{bare}')\s*="
 
@@ -186,9 +207,41 @@ def _keys_table(
                 action,
                 'expected keys as a string like "ctrl+r" or "j,down"; keeping the default keys',
             )
+        elif (problem := key_list_problem(value)) is not None:
+            report(KEYS_TABLE, action, f"{problem}; keeping the default keys")
         else:
             keys[action] = value
     return keys
+
+
+def key_list_problem(keys: str) -> str | None:
+    """Why `keys` ("ctrl+r", "j,down") is not a list of Textual key names, or None if it is.
+
+    The value is shown in the footer and the help screen, so anything but a key name (an escape
+    sequence, an invisible character, markup) is refused here rather than drawn there.
+    """
+    for key in keys.split(","):
+        head, _, name = key.rpartition("+")
+        if key == "+" or (not name and head.endswith("+")):  # "+" or "ctrl++": the plus key
+            head, name = head.removesuffix("+"), "+"
+        modifiers = head.split("+") if head else []
+        if name in PUNCTUATION_KEYS:
+            return f'{_toml_value(key)}: write the key {name} as "{PUNCTUATION_KEYS[name]}"'
+        unknown_modifier = next((m for m in modifiers if m not in KEY_MODIFIERS), None)
+        if unknown_modifier is not None or not _is_key_name(name):
+            return (
+                f"{_toml_value(key)} is not a key name (such as"
+                ' "r", "ctrl+r", "f5", "pagedown" or "question_mark")'
+            )
+    return None
+
+
+def _is_key_name(name: str) -> bool:
+    """A named key, a punctuation key's name, or one letter or digit of any alphabet."""
+    if name in NAMED_KEYS or name in _PUNCTUATION_NAMES:
+        return True
+    # A letter that only looks like one (a Hangul filler is "alphabetic") must not pass.
+    return len(name) == 1 and name.isalnum() and not needs_cleaning(name)
 
 
 def _check(key: str, value: object) -> str | None:
@@ -258,8 +311,9 @@ def _toml_value(value: object) -> str:
         return str(value)
     if isinstance(value, str):
         escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        # Controls and invisible characters as TOML escapes, so a message shows what is there.
         escaped = "".join(
-            f"\\u{ord(char):04X}" if ord(char) < 0x20 or ord(char) == 0x7F else char
+            char if char.isprintable() and not needs_cleaning(char) else _toml_escape(char)
             for char in escaped
         )
         return f'"{escaped}"'
@@ -268,6 +322,11 @@ def _toml_value(value: object) -> str:
     if isinstance(value, dict):
         return "a table"
     return "a date or time"
+
+
+def _toml_escape(char: str) -> str:
+    point = ord(char)
+    return f"\\u{point:04X}" if point <= 0xFFFF else f"\\U{point:08X}"
 
 
 def save_config(path: Path | None = None, **values: bool | int | str) -> None:

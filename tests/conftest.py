@@ -7,7 +7,15 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 from loopback import LoopbackServer
+
+# Hypothesis times every example (a 200 ms deadline) and the generation of its data (the
+# too_slow health check): wall-clock checks that fail on a loaded machine. Speed is bench/'s.
+settings.register_profile(
+    "any-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("any-machine")
 
 _real_getaddrinfo = socket.getaddrinfo
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ui_support import article_text, list_lines, make_app, screen_text, settle
+from ui_support import article_text, list_lines, make_app, screen_text, settle, wait_for_article
 
 from reader.ui.screens.article import ArticleScreen
 from reader.ui.screens.help import HelpScreen
@@ -44,7 +44,7 @@ async def test_open_read_next_and_back(http_server, tmp_path: Path) -> None:
         target = next(i for i, s in enumerate(story_list.stories) if "quiet-harbour" in s.link)
         story_list.cursor = target
         await pilot.press("enter")
-        await settle(app)
+        await wait_for_article(app)
         assert isinstance(app.screen, ArticleScreen)
         text = article_text(app)
         assert "Harbour Gazette" in text
@@ -79,7 +79,7 @@ async def test_cached_article_reads_offline_after_restart(http_server, tmp_path:
             i for i, s in enumerate(story_list.stories) if "quiet-harbour" in s.link
         )
         await pilot.press("enter")
-        await settle(app)
+        await wait_for_article(app)
         online_text = article_text(app)
     http_server.stop()
 
@@ -105,7 +105,7 @@ async def test_cached_article_reads_offline_after_restart(http_server, tmp_path:
         uncached = next(s for s in story_list.stories if not s.is_cached)
         story_list.cursor = story_list.stories.index(uncached)
         await pilot.press("enter")
-        await settle(app)
+        await wait_for_article(app)
         text = article_text(app)
         assert "could not be loaded" in text
         assert uncached.summary.split("\n")[0][:40] in text
@@ -132,7 +132,7 @@ async def test_markup_in_titles_shows_literally(http_server, tmp_path: Path) -> 
         assert "[bold]" in lines or "[/red]" in lines
         assert "\x1b" not in lines and "\x07" not in lines
         await pilot.press("enter")
-        await settle(app)
+        await wait_for_article(app)
         assert isinstance(app.screen, ArticleScreen)
         assert "\x1b" not in article_text(app)
         await pilot.press("escape")
@@ -194,7 +194,7 @@ async def test_a_missing_article_falls_back_on_the_feed_content(
             i for i, s in enumerate(story_list.stories) if "missing-02" in (s.link or "")
         )
         await pilot.press("enter")
-        await settle(app)
+        await wait_for_article(app)
         text = article_text(app)
         assert "could not be loaded: HTTP 404" in text
         assert "• Tours run daily at 10:00 and 14:00." in text

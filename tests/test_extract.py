@@ -6,7 +6,6 @@ import json
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -27,9 +26,6 @@ from reader.extract import extract
 FIXTURES = Path(__file__).parent / "fixtures" / "site"
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 SEED = SHARED / "corpus" / "seed"
-
-PATHOLOGICAL_SECONDS = 2.0
-"""Each hostile input must come back within this long on a 2-core machine."""
 
 
 def _page(body: str, head: str = "") -> str:
@@ -421,71 +417,73 @@ def test_never_raises_on_odd_arguments() -> None:
 # -- pathological inputs -----------------------------------------------------------------------
 
 
-def _timed(html: str | bytes) -> Document:
-    start = time.perf_counter()
+def _extracted(html: str | bytes) -> Document:
+    """The Document for a pathological page. Each test asserts what comes back (often a refusal
+    by a budget, before any slow work); how long it takes is bench/hostile_inputs.py's business."""
     doc = extract(html)
-    assert time.perf_counter() - start < PATHOLOGICAL_SECONDS
     assert isinstance(doc, Document)
     return doc
 
 
 def test_deep_nesting_100k() -> None:
-    doc = _timed("<div>" * 100_000 + "deep" + "</div>" * 100_000)
+    doc = _extracted("<div>" * 100_000 + "deep" + "</div>" * 100_000)
     assert not doc.is_article and "deep" in doc.note
 
 
 def test_unclosed_inline_tags_before_many_paragraphs() -> None:
     # Each </p> searches the stack of open elements: 100,000 open <b> made this take 24 s.
-    doc = _timed("<b>" * 100_000 + "<p>x</p>" * 45_000)
+    doc = _extracted("<b>" * 100_000 + "<p>x</p>" * 45_000)
     assert not doc.is_article and "nests too deeply" in doc.note
 
 
 def test_a_page_heavy_with_inline_svg_is_still_cleaned() -> None:
     icons = "<svg>" + '<path d="M0 0h1v1z"/>' * 3_000 + "</svg>"
-    doc = _timed(_page(icons + "<article>" + _story() + "</article>" + icons))
+    doc = _extracted(_page(icons + "<article>" + _story() + "</article>" + icons))
     assert doc.is_article, doc.note
 
 
 def test_deep_inline_nesting() -> None:
-    _timed("<span>" * 100_000 + "x" + "<b><i>" * 50_000)
+    doc = _extracted("<span>" * 100_000 + "x" + "<b><i>" * 50_000)
+    assert not doc.is_article and "nests too deeply" in doc.note
 
 
 def test_misnested_formatting_tags() -> None:
     html = _page(_story(3) + "<b><i><u>text</b></i></u><p><em>a<strong>b</em>c</strong>" * 10_000)
-    doc = _timed(html)
+    doc = _extracted(html)
     assert "Paragraph 2" in doc.text
 
 
 def test_thousands_of_attributes() -> None:
     attrs = " ".join(f'data-a{i}="{i}"' for i in range(5_000))
-    doc = _timed(_page(f"<article {attrs}>" + _story() + "</article>"))
+    doc = _extracted(_page(f"<article {attrs}>" + _story() + "</article>"))
     assert doc.is_article
 
 
 def test_a_tag_with_too_many_attributes_is_refused_quickly() -> None:
     attrs = " ".join(f'data-a{i}="{i}"' for i in range(60_000))
-    doc = _timed(_page(f"<article {attrs}>" + _story() + "</article>"))
+    doc = _extracted(_page(f"<article {attrs}>" + _story() + "</article>"))
     assert not doc.is_article and "tag too long" in doc.note
 
 
 def test_huge_inline_script() -> None:
-    doc = _timed(_page("<script>" + "x=1;" * 1_000_000 + "</script>" + _story()))
+    doc = _extracted(_page("<script>" + "x=1;" * 1_000_000 + "</script>" + _story()))
     assert doc.is_article
 
 
 def test_one_paragraph_of_many_inline_tags() -> None:
     # Merging 90,000 runs of text must not be quadratic.
-    doc = _timed(_page("<p>" + "<span>word</span> " * 90_000 + "</p>"))
+    doc = _extracted(_page("<p>" + "<span>word</span> " * 90_000 + "</p>"))
     assert doc.text.count("word") > 1_000
 
 
 def test_too_many_elements_are_refused_quickly() -> None:
-    doc = _timed(_page("<p>A short paragraph, with a comma.</p>" * 150_000))
+    doc = _extracted(_page("<p>A short paragraph, with a comma.</p>" * 150_000))
     assert not doc.is_article and "too many elements" in doc.note
 
 
 def test_many_siblings() -> None:
-    _timed(_page("<div><a href='/x'>link</a></div>" * 50_000))
+    doc = _extracted(_page("<div><a href='/x'>link</a></div>" * 50_000))
+    assert not doc.is_article and "too many elements" in doc.note
 
 
 # -- fast paths that must agree with what they stand in for ---------------------------------

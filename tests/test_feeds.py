@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,8 +31,6 @@ FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 BASE = "http://127.0.0.1:8765"
 # What must never reach a terminal: C0 controls but tab and newline, DEL, C1, lone surrogates.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e]")
-HOSTILE_SECONDS = 3.0
-"""How long a hostile document may take to be parsed or refused."""
 
 
 def load(name: str) -> ParsedFeed:
@@ -369,17 +366,15 @@ def utf7_hidden_doctype() -> bytes:
     "build", [billion_laughs, quadratic_blowup, entity_outside_doctype, utf7_hidden_doctype]
 )
 def test_entity_expansion_is_defused(build: Callable[[], bytes]) -> None:
-    data = build()
-    started = time.monotonic()
+    # How long these take is measured by bench/hostile_inputs.py, not asserted here.
     try:
-        feed = parse_feed(data, BASE + "/feed.xml")
-    except FeedError:
-        pass
+        feed = parse_feed(build(), BASE + "/feed.xml")
+    except FeedError as err:
+        assert str(err) == "unsafe XML: entity declarations are not allowed"
     else:
         assert all(len(e.title) <= MAX_TITLE_CHARS for e in feed.entries)
         assert "lollollol" not in "".join(e.title + e.summary for e in feed.entries)
         assert "xxxxxxxxxx" not in "".join(e.title + e.summary for e in feed.entries)
-    assert time.monotonic() - started < HOSTILE_SECONDS
 
 
 @pytest.mark.parametrize(
@@ -393,36 +388,40 @@ def test_bad_character_references_are_dropped(ref: str) -> None:
 
 def test_entry_count_is_capped() -> None:
     items = "".join(item(n) for n in range(10_000))
-    started = time.monotonic()
     feed = parse_feed(rss(items), BASE + "/feed.xml")
     assert len(feed.entries) == MAX_ENTRIES
     assert feed.entries[-1].title == f"Story {MAX_ENTRIES - 1}"  # the first ones, in order
-    assert time.monotonic() - started < 10 * HOSTILE_SECONDS
+
+
+TOO_BIG = "feed too large to parse: its first item is too big"
 
 
 @pytest.mark.parametrize(
-    "build",
+    ("build", "error"),
     [
         # A million empty elements in one item: feedparser spends ~20 µs on each.
-        lambda: rss(item(1, description="<x/>" * 1_000_000)),
+        (lambda: rss(item(1, description="<x/>" * 1_000_000)), TOO_BIG),
         # 200,000 levels of nesting.
-        lambda: rss(item(1, description="<x>" * 200_000 + "</x>" * 200_000)),
+        (lambda: rss(item(1, description="<x>" * 200_000 + "</x>" * 200_000)), TOO_BIG),
         # One item bigger than the whole parse budget.
-        lambda: rss(item(1, description="a" * (MAX_PARSE_BYTES + 1))),
+        (lambda: rss(item(1, description="a" * (MAX_PARSE_BYTES + 1))), TOO_BIG),
         # Attributes: Python's SAX looks each one up linearly, so one element costs n².
-        lambda: rss(item(1, title="<x " + " ".join(f'a{n}="1"' for n in range(50_000)) + "/>")),
+        (
+            lambda: rss(item(1, title="<x " + " ".join(f'a{n}="1"' for n in range(50_000)) + "/>")),
+            "malformed XML: a tag with over 64 attributes",
+        ),
         # Millions of character references, each of which we inspect.
-        lambda: rss(item(1, description="&#65;&#x1F600;&#39;" * 300_000)),
+        (lambda: rss(item(1, description="&#65;&#x1F600;&#39;" * 300_000)), TOO_BIG),
     ],
 )
-def test_hostile_markup_is_bounded(build: Callable[[], bytes]) -> None:
-    data = build()
-    started = time.monotonic()
-    try:
-        parse_feed(data, BASE + "/feed.xml")
-    except FeedError as err:
-        assert str(err).startswith(("feed too large", "malformed XML"))
-    assert time.monotonic() - started < HOSTILE_SECONDS
+def test_hostile_markup_is_refused_before_feedparser_sees_it(
+    build: Callable[[], bytes], error: str
+) -> None:
+    """Each is refused by a budget check on the bytes, so feedparser never spends its 10-30 µs a
+    tag on it; how long the refusal takes is measured by bench/hostile_inputs.py."""
+    with pytest.raises(FeedError) as caught:
+        parse_feed(build(), BASE + "/feed.xml")
+    assert str(caught.value) == error
 
 
 def test_crowded_tag_is_refused() -> None:
@@ -457,23 +456,20 @@ def test_oversized_feed_is_cut_at_an_item_boundary(kind: str) -> None:
         )
     else:
         data = rss("".join(item(n, description=f"<![CDATA[{body}]]>") for n in range(count)))
-    started = time.monotonic()
     feed = parse_feed(data.encode() if isinstance(data, str) else data, BASE + "/feed.xml")
-    assert time.monotonic() - started < HOSTILE_SECONDS
     titles = [e.title for e in feed.entries]
     assert 1000 < len(titles) < count
     assert titles == [f"Story {n}" for n in range(len(titles))]  # whole items, in order
 
 
-def test_big_feed_of_small_items_is_fast() -> None:
-    # 10 MB of distinct one-line items: cut to the entry cap before feedparser sees them.
+def test_big_feed_of_small_items_is_cut_to_the_first_items() -> None:
+    # 10 MB of distinct one-line items: cut to the parse budget before feedparser sees them
+    # (bench/hostile_inputs.py measures how long that takes).
     items = "".join(f"<item><title>t{n}</title></item>" for n in range(290_000))
     data = rss(items)
     assert len(data) > 9 * 1024 * 1024
-    started = time.monotonic()
     feed = parse_feed(data, BASE + "/feed.xml")
-    assert len(feed.entries) == MAX_ENTRIES
-    assert time.monotonic() - started < HOSTILE_SECONDS
+    assert [e.title for e in feed.entries] == [f"t{n}" for n in range(MAX_ENTRIES)]
 
 
 def test_field_lengths_are_capped() -> None:

@@ -12,6 +12,7 @@ terminal output the driver would write (so anything that survived would show up 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,12 +21,17 @@ import pytest
 from loopback import FIXTURES, LoopbackServer
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
-from ui_support import article_text, list_lines, make_app, settle
+from ui_support import article_text, list_lines, make_app, settle, wait_for_article
+from waiting import wait_until
 
-from reader.ui.app import NewsReaderApp
+from reader.config import Settings
+from reader.library import Library
+from reader.settings import load_config
+from reader.ui.app import NewsReaderApp, binding_ids
 from reader.ui.screens.article import ArticleScreen
 from reader.ui.screens.feeds import FeedPicker
 from reader.ui.screens.help import HelpScreen
@@ -44,8 +50,14 @@ RAW_FEED = "/hostile/feed-raw.xml"
 """The same tricks as raw bytes (not well-formed XML): ESC, BEL, NUL, C1, bidi."""
 SIZE = (120, 40)
 
-FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates."""
+INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200e\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0d\uffa0\U000e0000-\U000e0fff"
+)
+"""Invisible characters: soft hyphen, Hangul fillers, bidi controls, word joiner and invisible
+operators, variation selectors but VS15/VS16, tag characters (see tests/test_sanitize.py)."""
+FORBIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
+"""C0 controls but tab and newline, DEL, C1 controls, and the invisible characters."""
 CSI = re.compile(r"\x1b\[[0-9;:?<=>]*[ -/]*[@-~]")
 """A CSI sequence: Textual's own colours and cursor moves; anything else after ESC is not ours."""
 MARKUP = ("[bold]x[/]", "[/red]", "[@click=app.quit]quit[/]", "[link=file:///etc/passwd]x[/link]")
@@ -134,10 +146,7 @@ async def open_story(app: App[None], pilot: Pilot[None], title_start: str) -> Ar
         i for i, s in enumerate(story_list.stories) if s.title.startswith(title_start)
     )
     await pilot.press("enter")
-    await settle(app)
-    await pilot.pause()
-    assert isinstance(app.screen, ArticleScreen)
-    return app.screen
+    return await wait_for_article(app)
 
 
 async def test_story_list_title_bar_and_status_line(
@@ -164,6 +173,28 @@ async def test_story_list_title_bar_and_status_line(
         assert "[@click=app.quit]quit[/]" in screen
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_invisible_characters_never_reach_the_screen(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Characters drawn as nothing (fillers, joiners, tags, selectors) are gone from titles,
+    summaries and feed names; the joiners an emoji or a Persian word needs are kept."""
+    app = make_app(tmp_path, [http_server.url("/hostile/invisible.xml")])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app)
+        stories = app.screen.query_one(StoryList).stories
+        titles = [story.title for story in stories]
+        assert "Fillers and a grapheme joiner ab." in [story.summary for story in stories]
+        assert sorted(titles) == [
+            "Kept: 👩\u200d💻 ❤\ufe0f می\u200cخواهم",
+            "Softhyphen, wordjoiner, invisibletimes andplus",
+            "Tagged and selected texthere",
+        ]
+        assert "InvisibleInk Daily" in check_screen(app, "stories with invisible characters")
+        await pilot.press("F")
+        await settle(app)
+        check_screen(app, "feeds pane with an invisible feed name")
 
 
 async def test_title_bar_and_feeds_pane_show_a_hostile_feed_name(
@@ -439,8 +470,7 @@ async def test_link_picker_and_notifications(
         await settle(app)
         await open_story(app, pilot, "Hostile article")
         await pilot.press("l")
-        await pilot.pause()
-        assert isinstance(app.screen, LinkPicker)
+        await wait_until(lambda: isinstance(app.screen, LinkPicker), "the link picker")
         prompts = option_prompts(app.screen.query_one(OptionList))
         for prompt in prompts:
             assert_clean(prompt, "link picker option")
@@ -449,20 +479,41 @@ async def test_link_picker_and_notifications(
             "[2] a link with markup in its address  https://example.org/[@click=app.quit]",
         ]
         check_screen(app, "link picker")
+        # The app shows "Copied" for two seconds only, so it is checked at once, not after the
+        # browser step, which can take longer than that on a loaded machine.
+        copied = "Copied https://example.org/[@click=app.quit]"
         await pilot.press("down", "c")
-        await pilot.pause()
+        await wait_until(
+            lambda: any(n.message == copied for n in app._notifications), "the copy notification"
+        )
+        check_notifications(app)
+        # The browser is opened (and its failure reported) from a thread worker.
+        failed = "Could not open a browser for https://example.org/[@click=app.quit]"
         await pilot.press("l", "down", "O")
-        await settle(app)
-        await pilot.pause()
-        messages = [n.message for n in app._notifications]
-        assert "Copied https://example.org/[@click=app.quit]" in messages
-        assert "Could not open a browser for https://example.org/[@click=app.quit]" in messages
-        for notification in app._notifications:
-            assert_clean(notification.message + notification.title, "notification")
-            assert not notification.markup or "[" not in notification.message
+        await wait_until(
+            lambda: any(n.message == failed for n in app._notifications),
+            "the browser failure notification",
+        )
+        check_notifications(app)
+        await wait_until(lambda: "Could not open a browser" in screen_rows(app), "the toast")
         screen = check_screen(app, "notifications")
-        assert "[@click=app.quit]" in screen, "the toast shows the URL literally"
+        assert "https://example.org/[@click=app.quit]" in screen, "the toast shows it literally"
         assert app.is_running
+
+
+def check_notifications(app: App[None]) -> None:
+    """Every notification is clean text, and sent with markup off if it holds a bracket."""
+    for notification in app._notifications:
+        assert_clean(notification.message + notification.title, "notification")
+        assert not notification.markup or "[" not in notification.message
+
+
+def screen_rows(app: App[None]) -> str:
+    """The text drawn on the screen in front, one line a row."""
+    return "\n".join(
+        "".join(segment.text for segment in strip)
+        for strip in app.screen._compositor.render_strips()
+    )
 
 
 async def test_search_results(http_server: LoopbackServer, tmp_path: Path) -> None:
@@ -471,10 +522,13 @@ async def test_search_results(http_server: LoopbackServer, tmp_path: Path) -> No
         await settle(app)
         await pilot.press("slash")
         assert isinstance(app.screen, SearchScreen)
-        await pilot.press(*"click")
-        await pilot.pause(0.3)
-        await settle(app)
+        # The whole query at once: one search runs (typed keys may each start one), after a
+        # pause in typing and in a worker, so wait for what it shows.
+        app.screen.query_one(Input).value = "click"
         results = app.screen.query_one(StoryList)
+        status = app.screen.query_one("#search-status", Static)
+        await wait_until(lambda: "found" in plain(status.content), "the search status")
+        await settle(app)
         assert len(results.stories) >= 2
         rows = [results._render_story(i, 100).text for i in range(len(results.stories))]
         for row in rows:
@@ -509,6 +563,47 @@ async def test_help_screen(http_server: LoopbackServer, tmp_path: Path) -> None:
         shown = check_screen(app, "help with markup rows")
         assert "[/red] keys" in shown and "[bold]k[/]" in shown and "[@click=app.quit]q[/]" in shown
         assert app.is_running
+
+
+async def test_hostile_key_names_never_reach_the_footer_or_the_help_screen(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Key names come from the settings file: escape sequences, invisible characters and markup
+    there are refused with their line, the actions keep their default keys, and nothing of them
+    is drawn in the footer, the help screen or the settings notifications."""
+    config, problems = load_config(HOSTILE / "config.toml", actions=binding_ids())
+    assert dict(config.keys) == {"toggle_read": "M"}
+    assert [problem.split(": ")[1] for problem in problems] == [
+        "refresh",
+        "search",
+        "filter",
+        "feeds",
+        "sources",
+    ]
+    assert all(f"config.toml:{line}: " in p for line, p in zip(range(6, 11), problems, strict=True))
+    # A config built in code skips load_config: the app checks the keys itself.
+    config = dataclasses.replace(config, keys={**config.keys, "refresh": "\x1b]0;PWNED\x1b\\"})
+    settings = Settings(data_dir=tmp_path, feeds=(http_server.url(FEED),))
+    app = NewsReaderApp(Library(settings), config=config, problems=problems)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app)
+        footer = check_screen(app, "footer with hostile keys").split("\n")[-1]
+        assert "r Refresh  / Search  f Filter  F Feeds  S Sources" in footer
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 6 and all("PWNED" not in m or "\\u001B]" in m for m in messages)
+        for message in messages:
+            assert_clean(message, "settings notification")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {description: keys for keys, description in app.screen.keys}
+        assert (rows["Refresh"], rows["Search"], rows["Filter"]) == ("r", "/", "f")
+        assert rows["Read/unread"] == "M", "the valid remap is in force"
+        assert not any("PWNED" in keys or "[" in keys for keys in rows.values())
+        check_screen(app, "help with hostile keys")
+        # Whatever a binding holds, the key shown is clean text.
+        hostile = Binding("\x1b]0;PWNED\x1b\\,x", "refresh", "Refresh")
+        assert_clean(app.get_key_display(hostile), "key display")
+        assert "\u3164" not in app.get_key_display(Binding("\u3164", "refresh"))
 
 
 async def test_clicking_shown_markup_does_nothing(

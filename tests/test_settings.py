@@ -11,8 +11,11 @@ import pytest
 from reader.settings import (
     CONFIG_ENV,
     DEFAULTS,
+    NAMED_KEYS,
+    PUNCTUATION_KEYS,
     UserConfig,
     config_path,
+    key_list_problem,
     load_config,
     save_config,
 )
@@ -213,3 +216,70 @@ def test_messages_are_one_clean_line(tmp_path: Path) -> None:
     path = write(tmp_path, '"\\u001b[2Jevil\\nkey" = 1\n')
     _config, [message] = load_config(path)
     assert "\x1b" not in message and "\n" not in message and "[2Jevil key" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (r"\u001b]0;X\u001b\\", r'"\u001B]0;X\u001B\\" is not a key name'),
+        (r"\u001b[2J", r'"\u001B[2J" is not a key name'),
+        (r"ctrl+\u009b31m", r'"ctrl+\u009B31m" is not a key name'),
+        (r"x\u200b", r'"x\u200B" is not a key name'),
+        (r"\u3164", r'"\u3164" is not a key name'),
+        (r"\u202e", r'"\u202E" is not a key name'),
+        ("[b]x[/b]", '"[b]x[/b]" is not a key name'),
+        ("[@click=app.quit]", '"[@click=app.quit]" is not a key name'),
+        ("?", 'write the key ? as "question_mark"'),
+        ("ctrl+/", 'write the key / as "slash"'),
+        ("ctrl++", 'write the key + as "plus"'),
+        ("+", 'write the key + as "plus"'),
+        ("ctl+r", '"ctl+r" is not a key name'),
+        ("ctrl+", '"ctrl+" is not a key name'),
+        ("j,pgdown", '"pgdown" is not a key name'),
+        ("enterr", '"enterr" is not a key name'),
+        ("ab", '"ab" is not a key name'),
+    ],
+)
+def test_a_key_that_is_not_a_key_name_is_refused_with_its_line(
+    tmp_path: Path, value: str, problem: str
+) -> None:
+    """Key names reach the footer and the help screen: an escape sequence, an invisible
+    character or markup is refused where it is read, naming the line, as any other mistake."""
+    path = write(tmp_path, f'theme = "nord"\n[keys]\nfilter = "f"\nrefresh = "{value}"\n')
+    config, [message] = load_config(path)
+    assert dict(config.keys) == {"filter": "f"} and config.theme == "nord"
+    assert message.startswith(f"{path}:4: refresh: ") and message.endswith(
+        "; keeping the default keys"
+    )
+    assert problem in message
+    assert "\x1b" not in message and "\u3164" not in message and "\u202e" not in message
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        *("r", "R", "5", "é", "ctrl+r", "ctrl+shift+pagedown", "alt+f4", "f24", "n,space"),
+        *("question_mark", "shift+tab", "escape,q", "super+left_square_bracket", "ctrl+plus"),
+    ],
+)
+def test_textual_key_names_are_accepted(tmp_path: Path, keys: str) -> None:
+    path = write(tmp_path, f'[keys]\nrefresh = "{keys}"\n')
+    assert load_config(path) == (UserConfig(keys={"refresh": keys}), [])
+    assert key_list_problem(keys) is None
+
+
+def test_the_key_names_are_textuals() -> None:
+    """settings.py must not import Textual (the CLI checks the file without it), so it keeps its
+    own list of key names: they must be the ones Textual's key events carry."""
+    from textual.keys import Keys, _character_to_key
+
+    textual_names = {key.value.rpartition("+")[2] for key in Keys}
+    assert textual_names | {"space"} >= NAMED_KEYS
+    assert {name for name in textual_names if len(name) > 1 and name.isalnum()} - {
+        "return",
+    } <= NAMED_KEYS | set(PUNCTUATION_KEYS.values())
+    for sign, name in PUNCTUATION_KEYS.items():
+        assert _character_to_key(sign) == name, sign
+    assert sorted(PUNCTUATION_KEYS) == sorted(
+        c for c in map(chr, range(0x21, 0x7F)) if not c.isalnum()
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from ui_support import make_app, settle
+from ui_support import make_app, settle, wait_for_article
 
 from reader.ui.widgets.story_list import StoryList
 
@@ -34,7 +34,7 @@ def test_article_view(snap_compare, http_server, tmp_path: Path) -> None:
             i for i, s in enumerate(story_list.stories) if "quiet-harbour" in (s.link or "")
         )
         await pilot.press("enter")
-        await settle(pilot.app)
+        await wait_for_article(pilot.app)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_article)
@@ -55,7 +55,7 @@ def test_reader_every_block_kind(
             i for i, s in enumerate(story_list.stories) if "everything" in (s.link or "")
         )
         await pilot.press("enter")
-        await settle(pilot.app)
+        await wait_for_article(pilot.app)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=open_everything)

@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.widgets import Static
 from textual.worker import WorkerCancelled
+from waiting import wait_until
 
 from reader.config import Settings
 from reader.library import Library
@@ -35,17 +36,34 @@ def make_app(data_dir: Path, feeds: list[str]) -> NewsReaderApp:
 
 async def settle(app: NewsReaderApp) -> None:
     """Wait until the app is up and every worker (refreshes, loads, fetches) has finished."""
-    for _ in range(250):
-        # Until the app's own first screen replaces Textual's placeholder "_default" screen.
-        if app.is_running and app.screen.is_mounted and app.screen.id != "_default":
-            break
-        await asyncio.sleep(0.02)
+    # Until the app's own first screen replaces Textual's placeholder "_default" screen.
+    await wait_until(
+        lambda: app.is_running and app.screen.is_mounted and app.screen.id != "_default",
+        "the app's first screen",
+    )
     idle_checks = 0
     while idle_checks < 2:
         with contextlib.suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
             await app.workers.wait_for_complete()
         await asyncio.sleep(0.02)
         idle_checks = 0 if any(worker.is_running for worker in app.workers) else idle_checks + 1
+
+
+async def wait_for_article(app: NewsReaderApp) -> ArticleScreen:
+    """Wait until the reading view is in front with its page shown, then until the app settles.
+
+    `settle` alone can return between a key press and the worker it starts, on a busy machine.
+    """
+
+    def shown() -> bool:
+        screen = app.screen
+        # A view not laid out yet has no size, and no lines to read.
+        return isinstance(screen, ArticleScreen) and bool(screen.view.page and screen.view.size)
+
+    await wait_until(shown, "the article to be shown")
+    await settle(app)
+    assert isinstance(app.screen, ArticleScreen)
+    return app.screen
 
 
 def list_lines(app: NewsReaderApp) -> list[str]:

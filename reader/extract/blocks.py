@@ -37,7 +37,7 @@ from reader.extract.tags import (
     STYLE_OF,
     STYLE_RANK,
 )
-from reader.sanitize import clean_text
+from reader.sanitize import clean_text, needs_cleaning
 
 __all__ = ["BlockBuilder", "lead_figure"]
 
@@ -352,10 +352,9 @@ class BlockBuilder:
         texts[-1] = texts[-1].rstrip()
         spans = []
         for text, run in zip(texts, runs, strict=False):
-            if not text.isprintable():
-                # Only text with a newline, a control or a format character can change; the
-                # check runs in C at a fraction of clean_text's two regex passes, and a
-                # printable text is exactly one that clean_text returns unchanged.
+            if needs_cleaning(text):
+                # Only text with a newline, a control or an invisible character can change; the
+                # check runs in C at a fraction of clean_text's regex passes.
                 text = clean_text(text.replace(" \n", "\n").replace("\n ", "\n"))
             if text:
                 spans.append(Span(text, run.style, run.href))

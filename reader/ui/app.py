@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from reader.library import Library
 from reader.sanitize import clean_line
-from reader.settings import DEFAULTS, UserConfig, save_config
+from reader.settings import DEFAULTS, UserConfig, key_list_problem, save_config
 from reader.store import Story
 from reader.ui.failures import failure_line
 from reader.ui.screens.help import HelpScreen, describe_bindings
@@ -47,6 +47,10 @@ def remappable() -> tuple[type[Screen[Any]] | type[Widget], ...]:
         StoryList,
         ArticleView,
     )
+
+
+MAX_KEY_DISPLAY_CHARS = 40
+"""Longest key shown: "ctrl+shift+pagedown" fits; a longer one is not a key anyone presses."""
 
 
 def stylesheet_dir() -> Path:
@@ -97,8 +101,18 @@ class NewsReaderApp(App[None]):
         self._settings_lock = threading.Lock()
         self.reading_width = config.reading_width
         """Columns of the reading column, carried from one article to the next."""
+        # load_config has checked the keys already; a config built in code has not.
+        invalid = {
+            name: problem
+            for name, keys in config.keys.items()
+            if (problem := key_list_problem(keys))
+        }
+        self.problems += [
+            f"[keys] {name}: {problem}; it keeps its default key"
+            for name, problem in invalid.items()
+        ]
         # A name no binding has is inert in the keymap; it is reported once the list is shown.
-        self.set_keymap(dict(config.keys))
+        self.set_keymap({key: value for key, value in config.keys.items() if key not in invalid})
         if config.theme in self.available_themes:
             self.theme = config.theme
         else:
@@ -158,6 +172,13 @@ class NewsReaderApp(App[None]):
             self.call_from_thread(
                 self.notify, f"Could not save settings: {error}", severity="warning", markup=False
             )
+
+    def get_key_display(self, binding: Binding) -> str:
+        """The key as the footer, the help screen and the command palette show it.
+
+        Key names come from the settings file, so they are cleaned like any untrusted text.
+        """
+        return clean_line(super().get_key_display(binding), MAX_KEY_DISPLAY_CHARS)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The built-in commands, then every key action of the screen in front."""

@@ -234,7 +234,11 @@ class ArticleView(ScrollView, can_focus=True):
             self.call_after_refresh(self._scroll_to_fraction, attempts - 1)
             return
         fraction, self._pending_fraction = self._pending_fraction, None
-        self.scroll_to(y=round(fraction * self.max_scroll_y), animate=False, immediate=True)
+        # Forced: until the next layout pass shows the scrollbar, Textual ignores a scroll of a
+        # view it thinks cannot scroll, and on a busy machine that pass can come later than this.
+        self.scroll_to(
+            y=round(fraction * self.max_scroll_y), animate=False, immediate=True, force=True
+        )
 
     def render_line(self, y: int) -> Strip:
         self._ensure_layout()
