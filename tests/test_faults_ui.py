@@ -3,9 +3,7 @@ one line on screen, never a silent worker or a stuck "Refreshing feeds…", and 
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from loopback import LoopbackServer
 from test_faults import QUICK_BUSY_TIMEOUT, big_rss, fill_disk
 from textual.widgets import Static
 from ui_support import FROZEN_NOW, article_text, settle, static_text
+from waiting import wait_until
 
 from reader.config import Settings
 from reader.document import Document, Paragraph, Span
@@ -68,15 +67,6 @@ def status(app: NewsReaderApp) -> str:
     return static_text(app.screen.query_one("#status", Static))
 
 
-async def wait_for(condition: Callable[[], bool], what: str) -> None:
-    """Until `condition` holds; a bounded number of short waits, never a wall-clock assertion."""
-    for _ in range(1500):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never happened: {what}")
-
-
 def app_on(store: Store, settings: Settings) -> NewsReaderApp:
     return NewsReaderApp(Library(settings, store=store), clock=lambda: FROZEN_NOW)
 
@@ -91,22 +81,22 @@ async def test_a_damaged_page_while_loading_stories_is_one_line_and_keys_still_w
     damage_every_page_but_the_first(settings.database_path)
     app = app_on(Store(settings.database_path), settings)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await wait_for(
+        await wait_until(
             lambda: any("is damaged" in n.message for n in app._notifications),
             "a notification that the library is damaged",
         )
         # Another screen's worker on the same damage: the feed picker's.
         await pilot.press("F")
-        await wait_for(
+        await wait_until(
             lambda: sum("is damaged" in n.message for n in app._notifications) >= 2,
             "the feed picker's failure reported too",
         )
         messages = [n.message for n in app._notifications]
         assert all("\n" not in message for message in messages)
         await pilot.press("escape")
-        await wait_for(lambda: isinstance(app.screen, StoriesScreen), "the picker to close")
+        await wait_until(lambda: isinstance(app.screen, StoriesScreen), "the picker to close")
         await pilot.press("question_mark")
-        await wait_for(lambda: isinstance(app.screen, HelpScreen), "the keys screen")
+        await wait_until(lambda: isinstance(app.screen, HelpScreen), "the keys screen")
 
 
 async def test_a_refresh_on_a_full_disk_says_so_and_the_app_goes_on(
@@ -122,7 +112,7 @@ async def test_a_refresh_on_a_full_disk_says_so_and_the_app_goes_on(
         assert "the disk is full" in status(app)
         assert "Refreshing" not in status(app)
         await pilot.press("f")
-        await wait_for(
+        await wait_until(
             lambda: isinstance(app.screen, StoriesScreen) and app.screen.show == "unread",
             "the filter key to work",
         )
@@ -156,14 +146,14 @@ async def test_a_read_only_library_opens_cached_articles_without_complaint(
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(app)
         await pilot.press("enter")
-        await wait_for(
+        await wait_until(
             lambda: isinstance(app.screen, ArticleScreen) and "cached text" in article_text(app),
             "the cached article on screen",
         )
         await settle(app)
         assert [n.message for n in app._notifications] == []
         await pilot.press("escape")
-        await wait_for(lambda: isinstance(app.screen, StoriesScreen), "back to the list")
+        await wait_until(lambda: isinstance(app.screen, StoriesScreen), "back to the list")
 
 
 async def test_a_busy_library_shows_the_article_first_then_says_its_state_must_wait(
@@ -184,18 +174,18 @@ async def test_a_busy_library_shows_the_article_first_then_says_its_state_must_w
         async with app.run_test(size=(100, 30), notifications=True) as pilot:
             await settle(app)
             await pilot.press("enter")
-            await wait_for(
+            await wait_until(
                 lambda: (
                     isinstance(app.screen, ArticleScreen) and "cached text" in article_text(app)
                 ),
                 "the cached article on screen",
             )
-            await wait_for(
+            await wait_until(
                 lambda: any("busy in another newsreader" in n.message for n in app._notifications),
                 "a notification that marking it read must wait",
             )
             await pilot.press("escape")
-            await wait_for(lambda: isinstance(app.screen, StoriesScreen), "back to the list")
+            await wait_until(lambda: isinstance(app.screen, StoriesScreen), "back to the list")
     finally:
         other.execute("ROLLBACK")
         other.close()
