@@ -114,7 +114,7 @@ class StoryList(ScrollView, can_focus=True):
         previous = self.highlighted
         screen_line = self.cursor - self.scroll_offset.y
         self._stories = stories
-        self.virtual_size = Size(self.size.width, len(stories))
+        self.virtual_size = Size(0, len(stories))
         index = 0
         if previous is not None:
             index = next((i for i, s in enumerate(stories) if s.id == previous.id), 0)
@@ -138,9 +138,6 @@ class StoryList(ScrollView, can_focus=True):
         self.refresh_line(new)
         self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self._stories))
-
     def set_empty_text(self, text: str) -> None:
         """What the list says when it has no stories (why, and what to do)."""
         self._empty_text = text
@@ -149,7 +146,8 @@ class StoryList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.size.width
+        # Not `size`: that includes the scrollbar, which would cover the age column's end.
+        width = self.scrollable_content_region.width
         if not self._stories and y == 1 and self._empty_text:
             style = self.rich_style + self.get_component_rich_style("story-list--meta")
             return Strip([Segment(fit("  " + self._empty_text, width), style)])

@@ -1,0 +1,53 @@
+"""Issue 12, "Story list and screens": each defect driven with Pilot on a loopback server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from loopback import rss_linking_to
+from ui_support import make_app, settle
+
+from reader.ui.widgets.story_list import StoryList, format_age
+
+
+def many_stories(http_server, count: int = 61) -> str:
+    """A feed of `count` stories, enough to scroll the list at any terminal size tested."""
+    links = [http_server.url(f"/story/{n}") for n in range(count)]
+    return http_server.route("/many.xml", body=rss_linking_to(links, "Many"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 30)])
+async def test_a_scrolling_list_keeps_its_age_column_whole(
+    http_server, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = make_app(tmp_path, [many_stories(http_server)])
+    async with app.run_test(size=size) as pilot:
+        await settle(app)
+        await pilot.pause()
+        story_list = app.screen.query_one(StoryList)
+        assert story_list.max_scroll_y > 0, "the list must scroll for this test"
+        assert not story_list.show_horizontal_scrollbar
+        visible = story_list.scrollable_content_region.width
+        for y in (0, 5):
+            line = story_list.render_line(y)
+            story = story_list.stories[story_list.scroll_offset.y + y]
+            age = format_age(app.clock() - story.sort_time)
+            assert line.cell_length <= visible
+            assert line.text.rstrip().endswith(" " + age)
+
+
+async def test_the_palette_lists_each_action_once_ours_first(http_server, tmp_path: Path) -> None:
+    app = make_app(tmp_path, [many_stories(http_server, 3)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        commands = list(app.get_system_commands(app.screen))
+        titles = [command.title for command in commands]
+        assert len(titles) == len(set(titles)), titles
+        assert titles[0] == "Open"
+        assert titles.index("All read") < titles.index("Theme")
+        for generic in ("Focus Next", "Focus Previous", "Copy selected text"):
+            assert generic not in titles
+        for command in commands:
+            assert not command.help.startswith(command.title), command
