@@ -51,3 +51,29 @@ async def test_the_palette_lists_each_action_once_ours_first(http_server, tmp_pa
             assert generic not in titles
         for command in commands:
             assert not command.help.startswith(command.title), command
+
+
+async def test_the_link_picker_keeps_each_link_on_one_line_with_its_key_line(
+    http_server, tmp_path: Path
+) -> None:
+    from textual.widgets import OptionList
+
+    from reader.ui.screens.links import LinkPicker
+    from reader.ui.widgets.page_layout import Link
+
+    long_url = "https://example.org/" + "a-very-long-path-segment/" * 12 + "end"
+    links = [Link(n, f"Link number {n} with some words", long_url) for n in range(1, 31)]
+    app = make_app(tmp_path, [many_stories(http_server, 3)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        app.push_screen(LinkPicker(links))
+        await pilot.pause()
+        await pilot.pause()
+        option_list = app.screen.query_one(OptionList)
+        assert option_list.virtual_size.height == len(links), "one line per link"
+        hint = app.screen.query_one("#link-hint")
+        box = app.screen.query_one("#link-box")
+        assert hint.region.height == 1
+        assert option_list.region.bottom <= hint.region.y, "the list stops above the key line"
+        assert box.region.contains_region(hint.region)
+        assert app.screen.region.contains_region(box.region)
