@@ -20,7 +20,15 @@ from urllib.parse import urlsplit
 from reader.config import USER_AGENT, Settings
 from reader.document import Block, Document, text_blocks
 from reader.sanitize import clean_line
-from reader.store import FeedOverview, Store, StoreError, Story, StoryFilter, Subscription
+from reader.store import (
+    FeedOverview,
+    SnippetPart,
+    Store,
+    StoreError,
+    Story,
+    StoryFilter,
+    Subscription,
+)
 
 if TYPE_CHECKING:
     from reader.cleaner import PageCleaner
@@ -463,6 +471,10 @@ class Library:
         """Stories of the sources in use whose title or article matches `text`, best first."""
         feeds = await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.search, text, feeds)
+
+    async def search_snippet(self, text: str, story: Story) -> list[SnippetPart]:
+        """Why `story` matched `text` in its body, matched words marked; empty for a title hit."""
+        return await asyncio.to_thread(self.store.search_snippet, text, story.id)
 
     async def prune(self) -> int:
         """Apply the retention limits now; returns how many cached articles were removed."""

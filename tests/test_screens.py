@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,15 @@ from loopback import rss_linking_to
 from ui_support import make_app, settle
 
 from reader.ui.widgets.story_list import StoryList, format_age
+
+
+async def wait_until(pilot, condition: Callable[[], object], what: str) -> None:
+    """Let the app run until `condition` holds (a typing pause, a worker), however slow."""
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
 
 
 def many_stories(http_server, count: int = 61) -> str:
@@ -77,3 +87,37 @@ async def test_the_link_picker_keeps_each_link_on_one_line_with_its_key_line(
         assert option_list.region.bottom <= hint.region.y, "the list stops above the key line"
         assert box.region.contains_region(hint.region)
         assert app.screen.region.contains_region(box.region)
+
+
+async def test_search_hints_shows_why_a_body_matched_and_drops_a_stale_unread_mark(
+    http_server, tmp_path: Path
+) -> None:
+    from textual.widgets import Static
+    from ui_support import static_text
+
+    from reader.ui.screens.search import SearchScreen
+
+    app = make_app(tmp_path, [http_server.url("/feeds/rss2.xml")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        status = app.screen.query_one("#search-status", Static)
+        assert "Type words to search" in static_text(status)
+        await pilot.press(*"ninety")
+        results = app.screen.query_one(StoryList)
+        await wait_until(pilot, lambda: results.stories, "search results")
+        await settle(app)
+        assert len(results.stories) == 1 and not results.stories[0].is_read
+        snippet = app.screen.query_one("#search-snippet", Static).content
+        assert "every ninety minutes" in str(snippet)
+        assert any(
+            str(snippet)[span.start : span.end] == "ninety" and "bold" in str(span.style)
+            for span in snippet.spans
+        )
+        await pilot.press("down", "enter")
+        await settle(app)
+        await pilot.press("escape")
+        await settle(app)
+        assert isinstance(app.screen, SearchScreen)
+        assert app.screen.query_one(StoryList).stories[0].is_read

@@ -29,7 +29,16 @@ MAX_SEARCH_WORDS = 16
 SEARCH_CANDIDATES = 5
 """Index hits ranked per result wanted, so a filter to some feeds still finds enough."""
 
+SNIPPET_WORDS = 14
+"""Words of article text shown around a match: about one line at 100 columns."""
+
 _WORD = re.compile(r"\w+")
+# FTS marks the matched words with these; they never occur in stored text (_storable keeps
+# control characters out of titles shown, and the snippet is split on them before display).
+_MATCH_START, _MATCH_END = "\x02", "\x03"
+
+SnippetPart = tuple[str, bool]
+"""A piece of a search snippet and whether it is a word that matched."""
 
 
 def fts_query(text: str) -> str:
@@ -221,6 +230,31 @@ class StoryTables(StoreConnection):
         with self._reading():
             rows = self._db.execute(query, [match, *params]).fetchall()
         return [_story(row) for row in rows]
+
+    def search_snippet(self, text: str, story_id: int) -> list[SnippetPart]:
+        """Where the body (summary or cached article) of one story matches `text`, as pieces
+        with the matched words marked; empty when only its title matched. One story at a time:
+        a snippet reads the whole body, too dear for every result of a search."""
+        match = fts_query(text)
+        if not match:
+            return []
+        with self._reading():
+            row = self._db.execute(
+                "SELECT snippet(story_search, 1, ?, ?, '…', ?) FROM story_search"
+                " WHERE story_search MATCH ? AND rowid = ?",
+                (_MATCH_START, _MATCH_END, SNIPPET_WORDS, match, story_id),
+            ).fetchone()
+        snippet = row[0] if row else ""
+        if _MATCH_START not in snippet:
+            return []
+        parts: list[SnippetPart] = []
+        for piece in snippet.split(_MATCH_START):
+            matched, _, rest = piece.rpartition(_MATCH_END)
+            if matched:
+                parts.append((matched, True))
+            if rest:
+                parts.append((rest, False))
+        return parts
 
     def story_content(self, story_id: int) -> str:
         """The HTML content the feed gave for a story ("" when it gave none)."""

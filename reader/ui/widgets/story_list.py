@@ -79,6 +79,13 @@ class StoryList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True)
     """Index of the highlighted story."""
 
+    class Highlighted(Message):
+        """The cursor moved to another story, or the list changed under it."""
+
+        def __init__(self, story: Story | None) -> None:
+            super().__init__()
+            self.story = story
+
     class Opened(Message):
         """The user asked to open the story under the cursor."""
 
@@ -122,6 +129,7 @@ class StoryList(ScrollView, can_focus=True):
         if previous is not None:
             self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
         self.refresh()
+        self.post_message(self.Highlighted(self.highlighted))
 
     def select_story(self, story_id: int) -> None:
         """Move the cursor to the story with `story_id`, if it is listed."""
@@ -137,6 +145,7 @@ class StoryList(ScrollView, can_focus=True):
         self.refresh_line(old)
         self.refresh_line(new)
         self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
+        self.post_message(self.Highlighted(self.highlighted))
 
     def set_empty_text(self, text: str) -> None:
         """What the list says when it has no stories (why, and what to do)."""
