@@ -121,3 +121,50 @@ async def test_search_hints_shows_why_a_body_matched_and_drops_a_stale_unread_ma
         await settle(app)
         assert isinstance(app.screen, SearchScreen)
         assert app.screen.query_one(StoryList).stories[0].is_read
+
+
+def footer_keys(app) -> list[str]:
+    """The keys the footer shows whole, in order: those scrolled or cut off are left out."""
+    from textual.widgets import Footer
+
+    footer = app.screen.query_one(Footer)
+    keys = list(footer.query("FooterKey"))
+    docked = [key for key in keys if key.styles.dock not in ("", "none")]
+    return [
+        key.key_display
+        for key in keys
+        if footer.region.contains_region(key.region)
+        and key.region.width
+        and not any(key is not d and key.region.overlaps(d.region) for d in docked)
+    ]
+
+
+async def test_the_story_footer_keeps_keys_and_quit_at_80x24(http_server, tmp_path: Path) -> None:
+    app = make_app(tmp_path, [many_stories(http_server, 3)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        shown = footer_keys(app)
+        for key in ("r", "/", "F", "S", "?", "q"):
+            assert key in shown, shown
+
+
+async def test_keys_screen_at_80x24_scrolls_and_says_so(http_server, tmp_path: Path) -> None:
+    from textual.containers import VerticalScroll
+    from textual.widgets import Static
+    from ui_support import static_text
+
+    from reader.ui.screens.help import HelpScreen
+
+    app = make_app(tmp_path, [many_stories(http_server, 3)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), "the keys screen")
+        await pilot.pause()
+        hint = app.screen.query_one("#help-hint", Static)
+        assert app.screen.region.contains_region(hint.region) and hint.region.height == 1
+        assert "scroll" in static_text(hint)
+        keys = app.screen.query_one(VerticalScroll)
+        await pilot.press("end")
+        await wait_until(pilot, lambda: keys.scroll_y == keys.max_scroll_y > 0, "scrolled")

@@ -40,7 +40,7 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("slash", "search", "Search", id="search"),
-        Binding("f", "cycle_filter", "Filter", id="filter"),
+        Binding("f", "cycle_filter", "Filter", show=False, id="filter"),
         Binding("F", "pick_feed", "Feeds", id="feeds"),
         Binding("S", "sources", "Sources", id="sources"),
         Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
@@ -49,7 +49,9 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
         Binding("s", "toggle_saved", "Save", show=False, id="toggle_saved"),
         Binding("x", "stop_prefetch", "Stop caching", show=False, id="stop_prefetch"),
         Binding("R", "refetch", "Fetch article again", show=False, id="refetch"),
-        Binding("o", "open_in_browser", "Browser", id="open_in_browser"),
+        # Filter and Browser are left out of the footer, which must fit `? Keys`, `q Quit` and
+        # the palette's key into 80 columns; `?` and the palette list them.
+        Binding("o", "open_in_browser", "Browser", show=False, id="open_in_browser"),
         Binding("question_mark", "app.help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
