@@ -458,10 +458,14 @@ class Library:
         """Rename a feed, or enable or disable it."""
         await asyncio.to_thread(self.store.update_subscription, url, name=name, enabled=enabled)
 
-    async def mark_all_read(self) -> int:
-        """Mark every story of the sources in use read; returns how many changed."""
+    async def mark_all_read(self) -> list[int]:
+        """Mark every story of the sources in use read; returns the ids that changed."""
         feeds = await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.mark_all_read, feeds)
+
+    async def mark_unread(self, story_ids: list[int]) -> None:
+        """Mark these stories unread again: the undo of mark_all_read."""
+        await asyncio.to_thread(self.store.mark_unread, story_ids)
 
     async def set_saved(self, story: Story, is_saved: bool) -> None:
         """Save a story (kept offline for good) or unsave it."""

@@ -168,3 +168,67 @@ async def test_keys_screen_at_80x24_scrolls_and_says_so(http_server, tmp_path: P
         keys = app.screen.query_one(VerticalScroll)
         await pilot.press("end")
         await wait_until(pilot, lambda: keys.scroll_y == keys.max_scroll_y > 0, "scrolled")
+
+
+async def test_all_read_can_be_undone_and_its_notice_leaves_the_status_line_clear(
+    http_server, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, [many_stories(http_server, 5)])
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app)
+        story_list = app.screen.query_one(StoryList)
+        await pilot.press("A")
+        await settle(app)
+        assert all(story.is_read for story in story_list.stories)
+        await wait_until(pilot, lambda: app.screen.query("Toast"), "the notice")
+        await pilot.pause()
+        status_bar = app.screen.query_one("#status-bar")
+        for toast in app.screen.query("Toast"):
+            assert "u undoes" in str(toast.render())
+            assert not toast.region.overlaps(status_bar.region)
+        await pilot.press("u")
+        await settle(app)
+        assert not any(story.is_read for story in story_list.stories)
+
+
+async def test_undo_of_all_read_lapses(http_server, tmp_path: Path, monkeypatch) -> None:
+    from reader.ui.screens import stories
+
+    monkeypatch.setattr(stories, "UNDO_SECONDS", 0.05)
+    app = make_app(tmp_path, [many_stories(http_server, 5)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        screen = app.screen
+        assert isinstance(screen, stories.StoriesScreen)
+        await pilot.press("A")
+        await settle(app)
+        await wait_until(pilot, lambda: not screen.undoable and screen._undo_timer is None, "lapse")
+        await pilot.press("u")
+        await settle(app)
+        assert all(story.is_read for story in screen.story_list.stories)
+
+
+async def test_offline_with_the_built_in_feeds_names_them_and_says_nothing_is_cached(
+    tmp_path: Path,
+) -> None:
+    from textual.widgets import OptionList, Static
+    from ui_support import FROZEN_NOW, static_text
+
+    from reader.config import DEFAULT_FEED_NAMES, Settings
+    from reader.library import Library
+    from reader.ui.app import NewsReaderApp
+
+    # The built-in feeds, which the tests' resolver refuses: offline, as on a train.
+    app = NewsReaderApp(Library(Settings(data_dir=tmp_path)), clock=lambda: FROZEN_NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        status = static_text(app.screen.query_one("#status", Static))
+        assert "no feed could be reached" in status
+        assert "showing cached stories" not in status
+        await pilot.press("F")
+        await settle(app)
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        for name in DEFAULT_FEED_NAMES.values():
+            assert any(label.startswith(name) for label in labels), (name, labels)
+        assert options.virtual_size.height == options.option_count, "one line a feed"

@@ -269,15 +269,23 @@ class StoryTables(StoreConnection):
         with self._transaction() as db:
             db.execute("UPDATE stories SET is_read = ? WHERE id = ?", (int(is_read), story_id))
 
-    def mark_all_read(self, feed_urls: Iterable[str] | None = None) -> int:
-        """Mark every story (of `feed_urls` when given) read; returns how many changed."""
+    def mark_all_read(self, feed_urls: Iterable[str] | None = None) -> list[int]:
+        """Mark every story (of `feed_urls` when given) read; returns the ids that changed,
+        so the change can be undone."""
         where, params = story_conditions(feed_urls, "unread")
         with self._transaction() as db:
-            return db.execute(
+            rows = db.execute(
                 "UPDATE stories SET is_read = 1 WHERE id IN"
-                f" (SELECT s.id FROM stories s JOIN feeds f ON f.id = s.feed_id {where})",
+                f" (SELECT s.id FROM stories s JOIN feeds f ON f.id = s.feed_id {where})"
+                " RETURNING id",
                 params,
-            ).rowcount
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def mark_unread(self, story_ids: Iterable[int]) -> None:
+        """Mark the stories with `story_ids` unread again (undoing mark_all_read)."""
+        with self._transaction() as db:
+            db.executemany("UPDATE stories SET is_read = 0 WHERE id = ?", ((i,) for i in story_ids))
 
     def set_saved(self, story_id: int, is_saved: bool = True) -> None:
         """Save a story (its article is then never evicted) or unsave it."""

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reader.config import DEFAULT_FEEDS
+from reader.config import DEFAULT_FEED_NAMES, DEFAULT_FEEDS
 from reader.store.connection import StoreConnection
 from reader.store.model import FeedOverview, Subscription, _storable
+
+
+def display_title(url: str, title: str | None) -> str:
+    """The title a feed list shows: the user's name or the feed's own (`title`), else a
+    built-in feed's README name, else its URL."""
+    if title and title != url:
+        return title
+    return DEFAULT_FEED_NAMES.get(url, url)
 
 
 class Subscriptions(StoreConnection):
@@ -91,10 +99,10 @@ class Subscriptions(StoreConnection):
                 " GROUP BY f.id ORDER BY f.folder, 2 COLLATE NOCASE",
                 urls,
             ).fetchall()
-        return [FeedOverview(*row) for row in rows]
+        return [FeedOverview(row[0], display_title(row[0], row[1]), *row[2:]) for row in rows]
 
     def feed_titles(self) -> dict[str, str]:
-        """Feed URL → the title the feed gives itself (empty until first fetched)."""
+        """Feed URL → the title to show for it (see display_title)."""
         with self._reading():
             rows = self._db.execute("SELECT url, COALESCE(NULLIF(name, ''), title) FROM feeds")
-            return {row[0]: row[1] for row in rows}
+            return {row[0]: display_title(row[0], row[1]) for row in rows}
