@@ -14,7 +14,7 @@ import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from reader.config import USER_AGENT, Settings
@@ -105,6 +105,9 @@ class PrefetchReport:
 
 PrefetchProgress = Callable[[PrefetchReport], None]
 """Called after each prefetched article with the running report."""
+
+SourceKind = Literal["this run", "yours", "built-in"]
+"""Whose feeds a run reads: given with `--feed`, the user's own, or the built-in defaults."""
 
 FeedProgress = Callable[[FeedOutcome, int, int], None]
 """Called after each feed with (outcome, feeds done, feeds in all)."""
@@ -431,6 +434,20 @@ class Library:
     async def subscriptions(self) -> list[Subscription]:
         """The user's feeds with their folders, unread counts, last update and last error."""
         return await asyncio.to_thread(self.store.subscriptions)
+
+    async def sources(self) -> tuple[SourceKind, list[Subscription]]:
+        """The feeds in use (the very ones `feeds()` counts) and whose they are: the run's own
+        (`--feed`), the user's, or the built-in ones until the user has some."""
+
+        def read() -> tuple[SourceKind, list[Subscription]]:
+            if self.settings.feeds is not None:
+                return "this run", self.store.subscriptions(self.settings.feeds)
+            own = self.store.subscriptions()
+            if own:
+                return "yours", own
+            return "built-in", self.store.subscriptions(self.feed_urls())
+
+        return await asyncio.to_thread(read)
 
     async def discover(self, url: str) -> list[DiscoveredFeed]:
         """The feeds at or announced by `url`; FetchError or FeedError with a clear reason."""

@@ -232,3 +232,33 @@ async def test_offline_with_the_built_in_feeds_names_them_and_says_nothing_is_ca
         for name in DEFAULT_FEED_NAMES.values():
             assert any(label.startswith(name) for label in labels), (name, labels)
         assert options.virtual_size.height == options.option_count, "one line a feed"
+
+
+async def test_sources_and_feeds_list_the_same_feeds_in_a_feed_run(
+    http_server, tmp_path: Path
+) -> None:
+    from textual.widgets import DataTable, OptionList
+    from ui_support import screen_text
+
+    from reader.ui.screens.sources import SourcesScreen
+
+    feeds = [http_server.url("/feeds/rss2.xml"), http_server.url("/feeds/atom.xml")]
+    app = make_app(tmp_path, feeds)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app)
+        await pilot.press("F")
+        await settle(app)
+        options = app.screen.query_one(OptionList)
+        in_pane = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        await pilot.press("escape", "S")
+        await settle(app)
+        assert isinstance(app.screen, SourcesScreen)
+        assert "--feed" in screen_text(app) and "built-in" not in screen_text(app)
+        table = app.screen.query_one(DataTable)
+        titles = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert sorted(titles) == ["Harbour Gazette", "Orbit Weekly"]
+        for title in titles:
+            assert any(label.strip().startswith(title) for label in in_pane)
+        await pilot.press("d")
+        await settle(app)
+        assert isinstance(app.screen, SourcesScreen), "the run's feeds are not the user's to remove"

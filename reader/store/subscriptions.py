@@ -73,19 +73,30 @@ class Subscriptions(StoreConnection):
             return DEFAULT_FEEDS
         return tuple(url for url, enabled in rows if enabled)
 
-    def subscriptions(self) -> list[Subscription]:
-        """The user's feeds by folder then title, with their unread counts."""
+    def subscriptions(self, feed_urls: Iterable[str] | None = None) -> list[Subscription]:
+        """The user's feeds (or, given `feed_urls`, those feeds, subscribed or not, listed even
+        before their first fetch) by folder then title, with their unread counts."""
+        urls = None if feed_urls is None else list(feed_urls)
+        where = "f.subscribed = 1" if urls is None else f"f.url IN ({', '.join('?' * len(urls))})"
         with self._reading():
             rows = self._db.execute(
                 "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.folder,"
                 " f.enabled, f.last_fetched, f.last_error,"
                 " (SELECT COUNT(*) FROM stories s WHERE s.feed_id = f.id AND s.is_read = 0)"
-                " FROM feeds f WHERE f.subscribed = 1 ORDER BY f.folder, 2 COLLATE NOCASE"
+                f" FROM feeds f WHERE {where} ORDER BY f.folder, 2 COLLATE NOCASE",
+                urls or [],
             ).fetchall()
-        return [
-            Subscription(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6])
+        found = [
+            Subscription(row[0], display_title(row[0], row[1]), row[2], bool(row[3]), *row[4:7])
             for row in rows
         ]
+        known = {sub.url for sub in found}
+        unseen = [
+            Subscription(url, display_title(url, None), "", True, None, None, 0)
+            for url in urls or []
+            if url not in known
+        ]
+        return found + unseen
 
     def feed_overview(self, feed_urls: Iterable[str]) -> list[FeedOverview]:
         """Each of `feed_urls` with its title, story counts and last error, by title."""

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.library import Library
+from reader.library import Library, SourceKind
 from reader.sanitize import clean_line
 from reader.store import StoreError, Subscription
 from reader.ui.failures import ReportsWorkerFailures
@@ -93,6 +93,8 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
         self.library = library
         self.clock = clock
         self.subscriptions: list[Subscription] = []
+        self.kind: SourceKind = "yours"
+        """Whose feeds are listed: the user's own can be changed; the run's or built-in not."""
         self.changed = False
         """Whether anything changed, so the story list reloads on the way back."""
 
@@ -122,8 +124,8 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="sources", exit_on_error=False)
     async def load_feeds(self) -> None:
-        """Show the user's feeds."""
-        self.subscriptions = await self.library.subscriptions()
+        """Show the feeds in use: the same ones the feeds pane (F) counts."""
+        self.kind, self.subscriptions = await self.library.sources()
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -134,20 +136,20 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
                 Text(clean_line(sub.title, 60)),
                 Text(clean_line(sub.folder, 30)),
                 Text(str(sub.unread), justify="right"),
-                Text(format_age(now - sub.last_fetched) if sub.last_fetched else "never"),
+                Text(updated_text(sub, now)),
                 Text(clean_line(sub.last_error or "", 60), style="italic"),
                 key=sub.url,
             )
         if self.subscriptions:
             table.move_cursor(row=min(max(row, 0), len(self.subscriptions) - 1))
-            count = len(self.subscriptions)
-            self.set_status(
-                f"{count} feed{'s' if count != 1 else ''} · a adds one from a page or feed URL"
-            )
-        else:
-            self.set_status(
-                "You read the built-in feeds. Press a to add your own, by page or feed URL."
-            )
+        self.set_status(sources_line(self.kind, len(self.subscriptions)))
+
+    def _changeable(self) -> Subscription | None:
+        """The feed under the cursor, if it is one of the user's own, which alone can change."""
+        if self.kind != "yours":
+            self.set_status(sources_line(self.kind, len(self.subscriptions)))
+            return None
+        return self.selected
 
     def action_add(self) -> None:
         self.app.push_screen(
@@ -197,7 +199,7 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
         self.load_feeds()
 
     def action_rename(self) -> None:
-        if (sub := self.selected) is None:
+        if (sub := self._changeable()) is None:
             return
 
         def renamed(name: str | None) -> None:
@@ -207,11 +209,11 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
         self.app.push_screen(Prompt("Rename the feed", value=sub.title), renamed)
 
     def action_toggle_enabled(self) -> None:
-        if (sub := self.selected) is not None:
+        if (sub := self._changeable()) is not None:
             self.change_feed(sub.url, enabled=not sub.enabled)
 
     def action_remove(self) -> None:
-        if (sub := self.selected) is None:
+        if (sub := self._changeable()) is None:
             return
 
         def confirmed(answer: str | None) -> None:
@@ -239,3 +241,21 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def sources_line(kind: SourceKind, count: int) -> str:
+    """The Sources status line: which feeds these are, and how to add one."""
+    feeds = f"{count} feed{'s' if count != 1 else ''}"
+    if kind == "this run":
+        return f"This run reads the {feeds} given with --feed · a adds one to your own feeds"
+    if kind == "built-in":
+        return f"You read the {count} built-in feeds until you add one: a, by page or feed URL"
+    return f"{feeds} · a adds one from a page or feed URL"
+
+
+def updated_text(sub: Subscription, now: float) -> str:
+    """When the feed last came in; a failed last try says so rather than "now"."""
+    if sub.last_fetched is None:
+        return "never"
+    age = format_age(now - sub.last_fetched)
+    return f"failed {age}" if sub.last_error else age
