@@ -262,3 +262,61 @@ async def test_sources_and_feeds_list_the_same_feeds_in_a_feed_run(
         await pilot.press("d")
         await settle(app)
         assert isinstance(app.screen, SourcesScreen), "the run's feeds are not the user's to remove"
+
+
+async def test_sources_add_keeps_a_failed_url_says_already_and_marks_subscribed(
+    http_server, tmp_path: Path
+) -> None:
+    from textual.widgets import DataTable, Input, OptionList
+    from ui_support import screen_text
+
+    from reader.config import Settings
+    from reader.ui.screens.sources import FeedChooser, Prompt, SourcesScreen
+
+    app = make_app(tmp_path, [])
+    app.library.settings = Settings(data_dir=tmp_path, refresh_on_start=False)
+    missing = http_server.url("/nothing-here.html")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app)
+        await pilot.press("S")
+        await settle(app)
+        await pilot.press("a")
+        app.screen.query_one(Input).value = missing
+        await pilot.press("enter")
+        await settle(app)
+        assert isinstance(app.screen, Prompt), "the dialog stays, with the URL and why"
+        assert app.screen.query_one(Input).value == missing
+        assert "No feed found there" in screen_text(app)
+        app.screen.query_one(Input).value = http_server.url("/feeds/rss2.xml")
+        await pilot.press("enter")
+        await settle(app)
+        sources = app.screen
+        assert isinstance(sources, SourcesScreen)
+        assert [sub.title for sub in sources.subscriptions] == ["Harbour Gazette"]
+        await pilot.press("a")
+        app.screen.query_one(Input).value = http_server.url("/feeds/rss2.xml")
+        await pilot.press("enter")
+        await settle(app)
+        assert "already in your feeds" in screen_text(app)
+        await pilot.press("a")
+        app.screen.query_one(Input).value = http_server.url("/discover/blog.html")
+        await pilot.press("enter")
+        await settle(app)
+        assert isinstance(app.screen, FeedChooser)
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        marked = [label for label in labels if "already in your feeds" in label]
+        assert len(marked) == 1 and "rss2.xml" in marked[0], labels
+        await pilot.press("escape")
+        await settle(app)
+        assert sources.query_one(DataTable).row_count == 1
+
+
+async def test_a_failed_refresh_is_not_shown_as_updated_now(http_server, tmp_path: Path) -> None:
+    from reader.store import Subscription
+    from reader.ui.screens.sources import updated_text
+
+    failed = Subscription("u", "t", "", True, 100.0, "cannot connect", 0)
+    fine = Subscription("u", "t", "", True, 100.0, None, 0)
+    assert updated_text(failed, 130.0) == "failed now"
+    assert updated_text(fine, 130.0) == "now"

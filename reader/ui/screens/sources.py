@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -26,21 +27,28 @@ if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveredFeed
 
 
+ADD_TITLE = "Add a feed: a feed's URL, or any page of the site"
+
+
 class Prompt(ModalScreen[str | None]):
     """One line of input in a box; Enter gives the text, Escape gives None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(self, title: str, value: str = "", placeholder: str = "", error: str = "") -> None:
+        """`error`, when given, says why the last try with `value` failed."""
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
+        self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.title_text), classes="dialog-title")
             yield Input(self.value, placeholder=self.placeholder)
+            if self.error:
+                yield Static(Text(clean_line(self.error, 300)), classes="dialog-error")
             yield Static(Text("Enter to confirm · Esc to cancel"), classes="dialog-hint")
 
     @on(Input.Submitted)
@@ -53,17 +61,22 @@ class FeedChooser(ModalScreen["DiscoveredFeed | None"]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, found: list[DiscoveredFeed]) -> None:
+    def __init__(self, found: list[DiscoveredFeed], subscribed: frozenset[str]) -> None:
+        """`subscribed`: the user's feeds, marked in the list."""
         super().__init__()
         self.found = found
+        self.subscribed = subscribed
 
     def compose(self) -> ComposeResult:
         options = [
             Option(
                 Text.assemble(
                     clean_line(feed.title, 70) or "(untitled)",
+                    ("  ✓ already in your feeds" if feed.url in self.subscribed else "", "italic"),
                     (f"  {feed.format}  " if feed.format else "  ", "dim"),
                     (clean_line(feed.url, 100), "dim"),
+                    no_wrap=True,
+                    overflow="ellipsis",
                 )
             )
             for feed in self.found
@@ -151,10 +164,10 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
             return None
         return self.selected
 
-    def action_add(self) -> None:
+    def action_add(self, url: str = "", error: str = "") -> None:
+        """Ask for a URL to add; after a failure, again with the URL typed and why it failed."""
         self.app.push_screen(
-            Prompt("Add a feed: a feed's URL, or any page of the site", placeholder="https://…"),
-            self._add_url,
+            Prompt(ADD_TITLE, value=url, placeholder="https://…", error=error), self._add_url
         )
 
     def _add_url(self, url: str | None) -> None:
@@ -172,30 +185,39 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
             found = await self.library.discover(url)
         except (FetchError, FeedError) as error:
             self.set_status(f"No feed added: {error}")
+            self.action_add(url, f"No feed found there: {error}")
             return
+        subscribed = frozenset(sub.url for sub in await self.library.subscriptions())
         if len(found) == 1:
-            self.subscribe(found[0])
+            self.subscribe(found[0], subscribed)
         else:
-            self.app.push_screen(FeedChooser(found), self._chosen)
+            self.app.push_screen(
+                FeedChooser(found, subscribed), partial(self._chosen, subscribed=subscribed)
+            )
 
-    def _chosen(self, found: DiscoveredFeed | None) -> None:
+    def _chosen(self, found: DiscoveredFeed | None, subscribed: frozenset[str]) -> None:
         if found is not None:
-            self.subscribe(found)
+            self.subscribe(found, subscribed)
 
     @work(exclusive=True, group="sources-network", exit_on_error=False)
-    async def subscribe(self, found: DiscoveredFeed) -> None:
-        """Subscribe to one discovered feed and store its stories."""
+    async def subscribe(self, found: DiscoveredFeed, subscribed: frozenset[str]) -> None:
+        """Subscribe to one discovered feed and store its stories, unless it is already ours."""
         from reader.feeds import FeedError
         from reader.net import FetchError
 
+        name = clean_line(found.title or found.url, 80)
+        if found.url in subscribed:
+            self.set_status(f"{name} is already in your feeds: nothing added")
+            return
         self.set_status(f"Adding {found.url}…")
         try:
             new = await self.library.subscribe(found)
         except (FetchError, FeedError, StoreError) as error:
             self.set_status(f"Could not add {found.url}: {error}")
+            self.action_add(found.url, f"Could not add it: {error}")
             return
         self.changed = True
-        self.set_status(f"Added {found.title or found.url}: {new} stories")
+        self.set_status(f"Added {name}: {new} stories")
         self.load_feeds()
 
     def action_rename(self) -> None:
