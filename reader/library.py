@@ -455,15 +455,19 @@ class Library:
 
         return await discover_feeds(self.client, url)
 
-    async def subscribe(self, found: DiscoveredFeed, *, name: str = "", folder: str = "") -> int:
-        """Add a discovered feed to the user's feeds and store its stories; returns how many."""
+    async def subscribe(
+        self, found: DiscoveredFeed, *, name: str = "", folder: str = ""
+    ) -> tuple[int, int]:
+        """Add a discovered feed to the user's feeds and store its stories; returns how many it
+        carries and how many of those were new (the rest another feed brought first)."""
         from reader.feeds.discover import fetch_feed
 
         feed = found.feed or await fetch_feed(
             self.client, found.url, timeout=self.settings.feed_timeout
         )
         await asyncio.to_thread(self.store.subscribe, found.url, name=name, folder=folder)
-        return await asyncio.to_thread(self.store.save_feed, found.url, feed)
+        new = await asyncio.to_thread(self.store.save_feed, found.url, feed)
+        return await asyncio.to_thread(self.store.carried_stories, found.url), new
 
     async def unsubscribe(self, url: str) -> None:
         """Remove a feed and its stories (cached articles stay until pruned)."""

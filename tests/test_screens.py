@@ -320,3 +320,52 @@ async def test_a_failed_refresh_is_not_shown_as_updated_now(http_server, tmp_pat
     fine = Subscription("u", "t", "", True, 100.0, None, 0)
     assert updated_text(failed, 130.0) == "failed now"
     assert updated_text(fine, 130.0) == "now"
+
+
+async def test_two_feeds_with_the_same_stories_each_count_them(http_server, tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+
+    links = [http_server.url(f"/shared/{n}") for n in range(3)]
+    first = http_server.route("/first.xml", body=rss_linking_to(links, "First Wire"))
+    second = http_server.route("/second.xml", body=rss_linking_to(links, "Second Wire"))
+    app = make_app(tmp_path, [first])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app)
+    # The second feed arrives later and carries the very same stories.
+    app = make_app(tmp_path, [first, second])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app)
+        story_list = app.screen.query_one(StoryList)
+        assert len(story_list.stories) == 3, "one row a story"
+        assert {story.source for story in story_list.stories} == {"First Wire"}
+        await pilot.press("F")
+        await settle(app)
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any(label.startswith("First Wire  3/3") for label in labels), labels
+        [second_label] = [label for label in labels if label.startswith("Second Wire")]
+        assert second_label.startswith("Second Wire  3/3") and "brought them first" in second_label
+        options.highlighted = labels.index(second_label)
+        await pilot.press("enter")
+        await settle(app)
+        assert len(app.screen.query_one(StoryList).stories) == 3
+        assert app.library.store.carried_stories(second) == 3
+
+
+async def test_a_feed_run_of_the_feed_that_came_second_lists_its_stories(
+    http_server, tmp_path: Path
+) -> None:
+    from reader.config import Settings
+
+    links = [http_server.url(f"/shared/{n}") for n in range(2)]
+    first = http_server.route("/first.xml", body=rss_linking_to(links, "First Wire"))
+    second = http_server.route("/second.xml", body=rss_linking_to(links, "Second Wire"))
+    app = make_app(tmp_path, [first, second])
+    async with app.run_test(size=(100, 30)):
+        await settle(app)
+    app = make_app(tmp_path, [second])
+    app.library.settings = Settings(data_dir=tmp_path, feeds=(second,), refresh_on_start=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        assert len(app.screen.query_one(StoryList).stories) == 2

@@ -139,7 +139,12 @@ class StoryTables(StoreConnection):
                     (link, feed_id),
                 ).fetchone()
             if same is not None and same[1] != feed_id:
-                return 0  # Another feed's story: it stays as that feed tells it.
+                # Another feed's story: it stays as that feed tells it; this one carries it too.
+                db.execute(
+                    "INSERT OR IGNORE INTO story_carriers (feed_id, story_id) VALUES (?, ?)",
+                    (feed_id, same[0]),
+                )
+                return 0
             row = same
         published = _timestamp(entry.published)
         values = (
@@ -194,7 +199,7 @@ class StoryTables(StoreConnection):
     ) -> list[Story]:
         """Stories newest first: of `feed_urls` when given, all, unread or saved ones."""
         urls = None if feed_urls is None else list(feed_urls)
-        where, params = story_conditions(urls, show)
+        where, params = story_conditions(urls, show, carried=self._carries_any(urls))
         select = _STORY_SELECT
         if limit is not None and (urls is None or len(urls) > 1):
             # Walk the time index and stop at `limit`: SQLite otherwise reads every story of
@@ -218,7 +223,8 @@ class StoryTables(StoreConnection):
         match = fts_query(text)
         if not match:
             return []
-        where, params = story_conditions(feed_urls, "all")
+        urls = None if feed_urls is None else list(feed_urls)
+        where, params = story_conditions(urls, "all", carried=self._carries_any(urls))
         # Rank inside the index first and join only the best hits: joining every match of a
         # common word before ranking took ~80 ms in a library of 100,000 stories.
         query = (
@@ -272,7 +278,8 @@ class StoryTables(StoreConnection):
     def mark_all_read(self, feed_urls: Iterable[str] | None = None) -> list[int]:
         """Mark every story (of `feed_urls` when given) read; returns the ids that changed,
         so the change can be undone."""
-        where, params = story_conditions(feed_urls, "unread")
+        urls = None if feed_urls is None else list(feed_urls)
+        where, params = story_conditions(urls, "unread", carried=self._carries_any(urls))
         with self._transaction() as db:
             rows = db.execute(
                 "UPDATE stories SET is_read = 1 WHERE id IN"

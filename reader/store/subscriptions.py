@@ -83,6 +83,8 @@ class Subscriptions(StoreConnection):
                 "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.folder,"
                 " f.enabled, f.last_fetched, f.last_error,"
                 " (SELECT COUNT(*) FROM stories s WHERE s.feed_id = f.id AND s.is_read = 0)"
+                " + (SELECT COUNT(*) FROM story_carriers c JOIN stories s ON s.id = c.story_id"
+                " WHERE c.feed_id = f.id AND s.is_read = 0)"
                 f" FROM feeds f WHERE {where} ORDER BY f.folder, 2 COLLATE NOCASE",
                 urls or [],
             ).fetchall()
@@ -99,18 +101,45 @@ class Subscriptions(StoreConnection):
         return found + unseen
 
     def feed_overview(self, feed_urls: Iterable[str]) -> list[FeedOverview]:
-        """Each of `feed_urls` with its title, story counts and last error, by title."""
+        """Each of `feed_urls` with its title, story counts and last error, by title. A feed's
+        counts include the stories it carries that another feed brought first."""
         urls = list(feed_urls)
+        carried = "FROM story_carriers c JOIN stories s ON s.id = c.story_id WHERE c.feed_id = f.id"
         with self._reading():
             rows = self._db.execute(
                 "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url),"
                 " COUNT(s.id), COALESCE(SUM(s.is_read = 0), 0), f.last_error, f.last_fetched,"
-                " f.folder FROM feeds f LEFT JOIN stories s ON s.feed_id = f.id"
+                f" f.folder, (SELECT COUNT(*) {carried}),"
+                f" (SELECT COUNT(*) {carried} AND s.is_read = 0)"
+                " FROM feeds f LEFT JOIN stories s ON s.feed_id = f.id"
                 f" WHERE f.url IN ({', '.join('?' * len(urls))})"
                 " GROUP BY f.id ORDER BY f.folder, 2 COLLATE NOCASE",
                 urls,
             ).fetchall()
-        return [FeedOverview(row[0], display_title(row[0], row[1]), *row[2:]) for row in rows]
+        return [
+            FeedOverview(
+                url,
+                display_title(url, title),
+                stories + shared,
+                unread + shared_unread,
+                error,
+                fetched,
+                folder,
+                shared,
+            )
+            for url, title, stories, unread, error, fetched, folder, shared, shared_unread in rows
+        ]
+
+    def carried_stories(self, url: str) -> int:
+        """How many stories the feed at `url` carries: its own and those another feed brought."""
+        with self._reading():
+            row = self._db.execute(
+                "SELECT (SELECT COUNT(*) FROM stories s WHERE s.feed_id = f.id)"
+                " + (SELECT COUNT(*) FROM story_carriers c WHERE c.feed_id = f.id)"
+                " FROM feeds f WHERE f.url = ?",
+                (_storable(url),),
+            ).fetchone()
+        return row[0] if row else 0
 
     def feed_titles(self) -> dict[str, str]:
         """Feed URL → the title to show for it (see display_title)."""

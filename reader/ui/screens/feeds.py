@@ -57,6 +57,10 @@ class FeedPicker(ReportsWorkerFailures, ModalScreen[tuple[str, str] | None]):
             indent = "  " if folder else ""
             line = Text(indent + clean_line(feed.title, 60), style="bold" if feed.unread else "")
             line.append(f"  {feed.unread}/{feed.stories}", "dim")
+            if feed.shared:
+                line.append(
+                    f"  ({feed.shared} listed under the feed that brought them first)", "dim"
+                )
             if feed.last_error:
                 line.append(f"  ⚠ {clean_line(feed.last_error, 80)}", "italic")
             options.add_option(Option(line, id=feed.url))

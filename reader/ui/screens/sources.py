@@ -211,13 +211,13 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
             return
         self.set_status(f"Adding {found.url}…")
         try:
-            new = await self.library.subscribe(found)
+            carried, new = await self.library.subscribe(found)
         except (FetchError, FeedError, StoreError) as error:
             self.set_status(f"Could not add {found.url}: {error}")
             self.action_add(found.url, f"Could not add it: {error}")
             return
         self.changed = True
-        self.set_status(f"Added {name}: {new} stories")
+        self.set_status(f"Added {name}: {carried} stories ({new} new)")
         self.load_feeds()
 
     def action_rename(self) -> None:
