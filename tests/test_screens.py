@@ -189,6 +189,11 @@ async def test_all_read_can_be_undone_and_its_notice_leaves_the_status_line_clea
         await pilot.press("u")
         await settle(app)
         assert not any(story.is_read for story in story_list.stories)
+        await wait_until(
+            pilot,
+            lambda: not any("u undoes" in str(t.render()) for t in app.screen.query("Toast")),
+            "the offer to undo withdrawn",
+        )
 
 
 async def test_undo_of_all_read_lapses(http_server, tmp_path: Path, monkeypatch) -> None:

@@ -391,5 +391,6 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
             self._undo_timer.stop()
             self._undo_timer = None
         await self.library.mark_unread(story_ids)
+        self.app.clear_notifications()  # the offer to undo no longer stands
         self.notify(f"{len(story_ids)} stories unread again", timeout=2)
         self.load_stories()
