@@ -14,6 +14,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+BOX_SHARE = 0.8
+"""Of the screen's rows, those the box may take (its max-height in app.tcss)."""
+BOX_CHROME_ROWS = 8
+"""Rows of the box that are not keys: border, padding, the title and the hint with margins."""
+MIN_KEY_ROWS = 3
+"""Keys shown however small the terminal, so the box still says something."""
 CLOSE_HINT = "Press Escape to close"
 SCROLL_HINT = "More below: ↑ ↓ PgUp PgDn scroll · Escape closes"
 
@@ -47,6 +53,9 @@ class HelpScreen(ModalScreen[None]):
         self.call_after_refresh(self._update_hint)
 
     def on_resize(self, event: events.Resize) -> None:
+        # The keys get what the box (80% of the screen) leaves: all of them from ~36 rows up.
+        rows = int(event.size.height * BOX_SHARE) - BOX_CHROME_ROWS
+        self.query_one("#help-keys").styles.max_height = max(MIN_KEY_ROWS, rows)
         self.call_after_refresh(self._update_hint)
 
     def _update_hint(self) -> None:
