@@ -206,10 +206,12 @@ class Library:
         feeds = (feed,) if feed else await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.stories, feeds, show=show, limit=limit)
 
-    async def feeds(self) -> list[FeedOverview]:
-        """The sources in use with their unread counts and last errors."""
+    async def feeds(self) -> tuple[list[FeedOverview], int]:
+        """The sources in use with their unread counts and last errors, and how many stories
+        of them all are unread (a story two feeds carry counts once)."""
         feeds = await asyncio.to_thread(self.feed_urls)
-        return await asyncio.to_thread(self.store.feed_overview, feeds)
+        overview = await asyncio.to_thread(self.store.feed_overview, feeds)
+        return overview, await asyncio.to_thread(self.store.unread_count, feeds)
 
     async def refresh(
         self, on_progress: FeedProgress | None = None, *, timed_out: TimedOutHosts | None = None

@@ -347,6 +347,7 @@ async def test_two_feeds_with_the_same_stories_each_count_them(http_server, tmp_
         await settle(app)
         options = app.screen.query_one(OptionList)
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels[0].startswith("All feeds  (3 unread)"), "a shared story counts once"
         assert any(label.startswith("First Wire  3/3") for label in labels), labels
         [second_label] = [label for label in labels if label.startswith("Second Wire")]
         assert second_label.startswith("Second Wire  3/3") and "brought them first" in second_label

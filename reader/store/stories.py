@@ -213,6 +213,16 @@ class StoryTables(StoreConnection):
             rows = self._db.execute(query, params).fetchall()
         return [_story(row) for row in rows]
 
+    def unread_count(self, feed_urls: Iterable[str]) -> int:
+        """Unread stories of `feed_urls`, each counted once however many of them carry it."""
+        urls = list(feed_urls)
+        where, params = story_conditions(urls, "unread", carried=self._carries_any(urls))
+        with self._reading():
+            row = self._db.execute(
+                f"SELECT COUNT(*) FROM stories s JOIN feeds f ON f.id = s.feed_id {where}", params
+            ).fetchone()
+        return int(row[0])
+
     def search(
         self, text: str, feed_urls: Iterable[str] | None = None, *, limit: int = 200
     ) -> list[Story]:

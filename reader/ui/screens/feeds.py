@@ -45,9 +45,8 @@ class FeedPicker(ReportsWorkerFailures, ModalScreen[tuple[str, str] | None]):
     @work(exclusive=True, exit_on_error=False)
     async def load_feeds(self) -> None:
         """List the sources in use with their counts."""
-        self.feeds = await self.library.feeds()
+        self.feeds, total_unread = await self.library.feeds()
         options = self.query_one(OptionList)
-        total_unread = sum(feed.unread for feed in self.feeds)
         options.add_option(Option(Text(f"All feeds  ({total_unread} unread)"), id=ALL_FEEDS))
         folder = ""
         for feed in self.feeds:
