@@ -98,7 +98,8 @@ class Subscriptions(StoreConnection):
             for url in urls or []
             if url not in known
         ]
-        return found + unseen
+        # By the title shown, as the feeds pane lists them.
+        return sorted(found + unseen, key=lambda sub: (sub.folder, sub.title.casefold()))
 
     def feed_overview(self, feed_urls: Iterable[str]) -> list[FeedOverview]:
         """Each of `feed_urls` with its title, story counts and last error, by title. A feed's
@@ -116,7 +117,7 @@ class Subscriptions(StoreConnection):
                 " GROUP BY f.id ORDER BY f.folder, 2 COLLATE NOCASE",
                 urls,
             ).fetchall()
-        return [
+        overview = [
             FeedOverview(
                 url,
                 display_title(url, title),
@@ -129,6 +130,8 @@ class Subscriptions(StoreConnection):
             )
             for url, title, stories, unread, error, fetched, folder, shared, shared_unread in rows
         ]
+        # Sorted again by the title shown: a built-in feed not yet fetched sorted by its URL.
+        return sorted(overview, key=lambda feed: (feed.folder, feed.title.casefold()))
 
     def carried_stories(self, url: str) -> int:
         """How many stories the feed at `url` carries: its own and those another feed brought."""
