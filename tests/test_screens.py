@@ -377,3 +377,19 @@ async def test_a_feed_run_of_the_feed_that_came_second_lists_its_stories(
         await settle(app)
         await pilot.pause()
         assert len(app.screen.query_one(StoryList).stories) == 2
+
+
+def test_a_snippet_marks_body_words_and_is_empty_for_a_title_hit(tmp_path: Path) -> None:
+    from test_store import entry, feed
+
+    from reader.store import Store
+
+    store = Store(tmp_path / "lib.sqlite3")
+    try:
+        store.save_feed("https://a.example/feed", feed(entry(1)))
+        [story] = store.stories()
+        assert store.search_snippet("summary", story.id) == [("Summary", True), (" 1", False)]
+        assert store.search_snippet("story", story.id) == [], "only the title matched"
+        assert store.search_snippet("", story.id) == []
+    finally:
+        store.close()
