@@ -57,7 +57,7 @@ async def test_the_palette_lists_each_action_once_ours_first(http_server, tmp_pa
         assert len(titles) == len(set(titles)), titles
         assert titles[0] == "Open"
         assert titles.index("All read") < titles.index("Theme")
-        for generic in ("Focus Next", "Focus Previous", "Copy selected text"):
+        for generic in ("Focus Next", "Focus Previous", "Copy selected text", "Screenshot"):
             assert generic not in titles
         for command in commands:
             assert not command.help.startswith(command.title), command

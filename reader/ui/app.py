@@ -31,9 +31,10 @@ NAVIGATION_ACTIONS = frozenset(
     | {"scroll_up", "scroll_down", "scroll_home", "scroll_end", "code_left", "code_right"}
 )
 """Moving about: keys to press, not commands to look up in the palette."""
-TEXTUAL_COMMANDS_KEPT = frozenset({"Theme", "Screenshot"})
-"""Textual's own palette commands worth listing: the rest (Quit, Keys, Maximize) repeat ours or
-act on a focused widget the user never chose."""
+TEXTUAL_COMMANDS_KEPT = frozenset({"Theme"})
+"""Textual's own palette commands worth listing: the theme, which newsreader remembers. The rest
+(Quit, Keys, Maximize, Screenshot) repeat ours or are a developer's tools; the palette sorts
+what it lists by name, so each one left in would sit among ours."""
 
 
 def remappable() -> tuple[type[Screen[Any]] | type[Widget], ...]:
