@@ -335,10 +335,11 @@ def feeds_add(url: str, settings: Settings, *, name: str | None, folder: str | N
     try:
         added = store.subscribe(chosen.url, name=_name(name), folder=_folder(folder))
         new_stories = store.save_feed(chosen.url, feed)
+        carried = store.carried_stories(chosen.url)
     finally:
         store.close()
     what = "subscribed to" if added else "already subscribed to"
-    note(f"{what} {feed.title or chosen.url}: {new_stories} new stories")
+    note(f"{what} {feed.title or chosen.url}: {carried} stories ({new_stories} new)")
     print(chosen.url)
     return EXIT_OK
 

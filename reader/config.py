@@ -16,18 +16,20 @@ SYNC_MAX_TIME = 300.0
 200-article batch take well under two minutes on a slow line; five minutes leaves room for that
 and ends long before the next run of a cron job every 15 minutes."""
 
-DEFAULT_FEEDS: tuple[str, ...] = (
-    "https://feeds.bbci.co.uk/news/world/rss.xml",
-    "https://feeds.npr.org/1001/rss.xml",
-    "https://www.theguardian.com/world/rss",
-    "https://www.aljazeera.com/xml/rss/all.xml",
-    "https://feeds.arstechnica.com/arstechnica/index",
-    "https://www.theverge.com/rss/index.xml",
-    "https://www.theregister.com/headlines.atom",
-    "https://www.sciencedaily.com/rss/top/science.xml",
-    "https://www.quantamagazine.org/feed/",
-    "https://phys.org/rss-feed/",
-)
+DEFAULT_FEED_NAMES: dict[str, str] = {
+    "https://feeds.bbci.co.uk/news/world/rss.xml": "BBC World",
+    "https://feeds.npr.org/1001/rss.xml": "NPR News",
+    "https://www.theguardian.com/world/rss": "The Guardian World",
+    "https://www.aljazeera.com/xml/rss/all.xml": "Al Jazeera",
+    "https://feeds.arstechnica.com/arstechnica/index": "Ars Technica",
+    "https://www.theverge.com/rss/index.xml": "The Verge",
+    "https://www.theregister.com/headlines.atom": "The Register",
+    "https://www.sciencedaily.com/rss/top/science.xml": "ScienceDaily",
+    "https://www.quantamagazine.org/feed/": "Quanta Magazine",
+    "https://phys.org/rss-feed/": "Phys.org",
+}
+"""The built-in feeds by the names the README gives them, shown until a feed names itself."""
+DEFAULT_FEEDS: tuple[str, ...] = tuple(DEFAULT_FEED_NAMES)
 """Public world, technology and science feeds (RSS and Atom), read until the user has their own."""
 
 

@@ -14,13 +14,21 @@ import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from reader.config import USER_AGENT, Settings
 from reader.document import Block, Document, text_blocks
 from reader.sanitize import clean_line
-from reader.store import FeedOverview, Store, StoreError, Story, StoryFilter, Subscription
+from reader.store import (
+    FeedOverview,
+    SnippetPart,
+    Store,
+    StoreError,
+    Story,
+    StoryFilter,
+    Subscription,
+)
 
 if TYPE_CHECKING:
     from reader.cleaner import PageCleaner
@@ -97,6 +105,9 @@ class PrefetchReport:
 
 PrefetchProgress = Callable[[PrefetchReport], None]
 """Called after each prefetched article with the running report."""
+
+SourceKind = Literal["this run", "yours", "built-in"]
+"""Whose feeds a run reads: given with `--feed`, the user's own, or the built-in defaults."""
 
 FeedProgress = Callable[[FeedOutcome, int, int], None]
 """Called after each feed with (outcome, feeds done, feeds in all)."""
@@ -195,10 +206,12 @@ class Library:
         feeds = (feed,) if feed else await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.stories, feeds, show=show, limit=limit)
 
-    async def feeds(self) -> list[FeedOverview]:
-        """The sources in use with their unread counts and last errors."""
+    async def feeds(self) -> tuple[list[FeedOverview], int]:
+        """The sources in use with their unread counts and last errors, and how many stories
+        of them all are unread (a story two feeds carry counts once)."""
         feeds = await asyncio.to_thread(self.feed_urls)
-        return await asyncio.to_thread(self.store.feed_overview, feeds)
+        overview = await asyncio.to_thread(self.store.feed_overview, feeds)
+        return overview, await asyncio.to_thread(self.store.unread_count, feeds)
 
     async def refresh(
         self, on_progress: FeedProgress | None = None, *, timed_out: TimedOutHosts | None = None
@@ -424,21 +437,39 @@ class Library:
         """The user's feeds with their folders, unread counts, last update and last error."""
         return await asyncio.to_thread(self.store.subscriptions)
 
+    async def sources(self) -> tuple[SourceKind, list[Subscription]]:
+        """The feeds in use (the very ones `feeds()` counts) and whose they are: the run's own
+        (`--feed`), the user's, or the built-in ones until the user has some."""
+
+        def read() -> tuple[SourceKind, list[Subscription]]:
+            if self.settings.feeds is not None:
+                return "this run", self.store.subscriptions(self.settings.feeds)
+            own = self.store.subscriptions()
+            if own:
+                return "yours", own
+            return "built-in", self.store.subscriptions(self.feed_urls())
+
+        return await asyncio.to_thread(read)
+
     async def discover(self, url: str) -> list[DiscoveredFeed]:
         """The feeds at or announced by `url`; FetchError or FeedError with a clear reason."""
         from reader.feeds.discover import discover_feeds
 
         return await discover_feeds(self.client, url)
 
-    async def subscribe(self, found: DiscoveredFeed, *, name: str = "", folder: str = "") -> int:
-        """Add a discovered feed to the user's feeds and store its stories; returns how many."""
+    async def subscribe(
+        self, found: DiscoveredFeed, *, name: str = "", folder: str = ""
+    ) -> tuple[int, int]:
+        """Add a discovered feed to the user's feeds and store its stories; returns how many it
+        carries and how many of those were new (the rest another feed brought first)."""
         from reader.feeds.discover import fetch_feed
 
         feed = found.feed or await fetch_feed(
             self.client, found.url, timeout=self.settings.feed_timeout
         )
         await asyncio.to_thread(self.store.subscribe, found.url, name=name, folder=folder)
-        return await asyncio.to_thread(self.store.save_feed, found.url, feed)
+        new = await asyncio.to_thread(self.store.save_feed, found.url, feed)
+        return await asyncio.to_thread(self.store.carried_stories, found.url), new
 
     async def unsubscribe(self, url: str) -> None:
         """Remove a feed and its stories (cached articles stay until pruned)."""
@@ -450,10 +481,14 @@ class Library:
         """Rename a feed, or enable or disable it."""
         await asyncio.to_thread(self.store.update_subscription, url, name=name, enabled=enabled)
 
-    async def mark_all_read(self) -> int:
-        """Mark every story of the sources in use read; returns how many changed."""
+    async def mark_all_read(self) -> list[int]:
+        """Mark every story of the sources in use read; returns the ids that changed."""
         feeds = await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.mark_all_read, feeds)
+
+    async def mark_unread(self, story_ids: list[int]) -> None:
+        """Mark these stories unread again: the undo of mark_all_read."""
+        await asyncio.to_thread(self.store.mark_unread, story_ids)
 
     async def set_saved(self, story: Story, is_saved: bool) -> None:
         """Save a story (kept offline for good) or unsave it."""
@@ -463,6 +498,10 @@ class Library:
         """Stories of the sources in use whose title or article matches `text`, best first."""
         feeds = await asyncio.to_thread(self.feed_urls)
         return await asyncio.to_thread(self.store.search, text, feeds)
+
+    async def search_snippet(self, text: str, story: Story) -> list[SnippetPart]:
+        """Why `story` matched `text` in its body, matched words marked; empty for a title hit."""
+        return await asyncio.to_thread(self.store.search_snippet, text, story.id)
 
     async def prune(self) -> int:
         """Apply the retention limits now; returns how many cached articles were removed."""

@@ -70,7 +70,7 @@ def test_add_a_feed_url_then_list_it(http_server, capsys, data: Path) -> None:
     url = http_server.url("/feeds/rss2.xml")
     code, out, err = run(capsys, "--data-dir", str(data), "feeds", "add", url)
     assert (code, out) == (EXIT_OK, url + "\n")
-    assert "subscribed to Harbour Gazette" in err and "new stories" in err
+    assert "subscribed to Harbour Gazette" in err and "new)" in err
     code, out, err = run(capsys, "feeds", "list", "--data-dir", str(data))
     assert (code, out, err) == (EXIT_OK, f"{url}\tHarbour Gazette\n", "")
     # Adding it again is fine and says so.

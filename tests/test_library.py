@@ -155,7 +155,7 @@ async def test_filters_read_state_and_saved(http_server, tmp_path: Path) -> None
         await library.set_saved(stories[1], True)
         assert len(await library.stories("unread")) == 2
         assert [s.id for s in await library.stories("saved")] == [stories[1].id]
-        assert await library.mark_all_read() == 2
+        assert len(await library.mark_all_read()) == 2
         assert await library.stories("unread") == []
     finally:
         await library.aclose()

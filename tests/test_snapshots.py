@@ -59,3 +59,19 @@ def test_reader_every_block_kind(
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=open_everything)
+
+
+def test_story_list_scrolled_at_80x24(snap_compare, http_server, tmp_path: Path) -> None:
+    """Issue 12: the age column stays whole when the list scrolls, with no sideways band, and
+    the footer keeps `? Keys` and `q Quit`."""
+    from loopback import rss_linking_to
+
+    links = [http_server.url(f"/story/{n}") for n in range(61)]
+    app = make_app(tmp_path, [http_server.route("/many.xml", body=rss_linking_to(links, "Many"))])
+
+    async def scrolled(pilot: Pilot) -> None:
+        await settle(pilot.app)
+        await pilot.press("G")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=scrolled)

@@ -49,7 +49,12 @@ def test_stories_are_newest_first_and_deduplicated(tmp_path: Path) -> None:
     assert store.save_feed("https://a.example/feed/", feed(entry(2), title="A again")) == 0
     titles = [story.title for story in store.stories()]
     assert titles == ["Story 3", "Story 2", "Story 1"]
-    assert store.stories(["https://b.example/feed", "https://a.example/feed/"]) == []
+    # Still one row each, listed under the feed that brought it first, and by those carrying it.
+    carried = store.stories(["https://b.example/feed", "https://a.example/feed/"])
+    assert [(s.title, s.source) for s in carried] == [
+        ("Story 3", "Example"),
+        ("Story 2", "Example"),
+    ]
 
 
 def test_an_id_identifies_a_story_and_a_link_only_without_one(tmp_path: Path) -> None:

@@ -59,6 +59,14 @@ _PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9][A-Za-z0-9.\-]*(?::[0-9]*)?(?:
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
 _BY_PREFIX = re.compile(r"^\s*(?:written\s+)?by[:\s]+", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"@\w+"  # a social handle
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"(?:,?\s+\d{4})?"  # "Nov 18", "November 18, 2024"
+    r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b"  # "11/18/2024", "2024-11-18"
+    r"|\b(?:19|20)\d{2}\b",  # a lone year
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -171,12 +179,18 @@ def _first_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def names_only(byline: str) -> str:
+    """A byline without the @handles and dates pages put beside the names: "Bryan DeArdo
+    @BryanDeArdo Nov 18" is by Bryan DeArdo."""
+    return " ".join(_NOT_A_NAME.sub(" ", byline).split())
+
+
 def split_authors(text: str) -> list[str]:
     """Names from a byline such as "By A, B and C"."""
-    text = _BY_PREFIX.sub("", clean_line(text, 300))
+    text = _BY_PREFIX.sub("", names_only(clean_line(text, 300)))
     names = []
     for part in _AUTHOR_SPLIT.split(text):
-        name = part.strip(" .")
+        name = part.strip(" .·|-")
         if name and not is_web_url(name) and len(name.split()) <= 6 and name not in names:
             names.append(name)
     return names

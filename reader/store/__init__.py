@@ -23,7 +23,13 @@ from reader.store.model import (
     Subscription,
 )
 from reader.store.schema import _SCHEMA_V1, _SCHEMA_V2, SCHEMA_VERSION, SEARCH_TITLE_WEIGHT
-from reader.store.stories import MAX_SEARCH_WORDS, SEARCH_CANDIDATES, StoryTables, fts_query
+from reader.store.stories import (
+    MAX_SEARCH_WORDS,
+    SEARCH_CANDIDATES,
+    SnippetPart,
+    StoryTables,
+    fts_query,
+)
 from reader.store.subscriptions import Subscriptions
 
 __all__ = [
@@ -40,6 +46,7 @@ __all__ = [
     "CachedArticle",
     "FeedOverview",
     "FeedState",
+    "SnippetPart",
     "Store",
     "StoreError",
     "Story",

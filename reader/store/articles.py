@@ -85,7 +85,8 @@ class ArticleCache(StoreConnection):
         self, feed_urls: Iterable[str], *, now: float | None = None, limit: int = 500
     ) -> list[Story]:
         """Unread stories, newest first, whose article is not cached and is due a (re)try."""
-        where, params = story_conditions(feed_urls, "unread")
+        urls = list(feed_urls)
+        where, params = story_conditions(urls, "unread", carried=self._carries_any(urls))
         query = (
             f"{_STORY_SELECT} {where} AND s.link IS NOT NULL"
             " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = s.link)"

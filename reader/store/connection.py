@@ -12,7 +12,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from reader.config import BUSY_TIMEOUT, PRIVATE_FILE_MODE, make_private_dir, make_private_file
-from reader.store.model import StoreError, _storable
+from reader.store.model import StoreError, _storable, carries_any
 from reader.store.schema import migrate, needs_migration
 
 BUSY_MESSAGE = "the library is busy in another newsreader; try again"
@@ -199,6 +199,11 @@ class StoreConnection:
                 yield self._db
             except sqlite3.Error as error:
                 raise store_error(error, self.path) from error
+
+    def _carries_any(self, feed_urls: list[str] | None) -> bool:
+        """Whether any of `feed_urls` carries another feed's story (model.carries_any)."""
+        with self._reading() as db:
+            return carries_any(db, feed_urls)
 
     def _migrate(self) -> None:
         """Bring the schema up to date; the write lock is taken only when it is older, so a

@@ -8,7 +8,7 @@ import sqlite3
 from reader.document import Document
 from reader.store.model import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped with every schema change; `migrate` upgrades older libraries step by step."""
 
 _SCHEMA_V1 = """
@@ -71,6 +71,17 @@ CREATE VIRTUAL TABLE story_search USING fts5 (
 INSERT INTO story_search (rowid, title, body) SELECT id, title, summary FROM stories;
 """
 
+# Version 3: the other feeds that carry a story first brought by one feed, so each feed's
+# count (and its list when narrowed to it) includes every story it carries.
+_SCHEMA_V3 = """
+CREATE TABLE story_carriers (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    PRIMARY KEY (feed_id, story_id)
+) WITHOUT ROWID;
+CREATE INDEX story_carriers_by_story ON story_carriers (story_id);
+"""
+
 SEARCH_TITLE_WEIGHT = 10.0
 """bm25 weight of a title match against a body match: a word in the title says more."""
 
@@ -89,7 +100,7 @@ def migrate(db: sqlite3.Connection) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if not needs_migration(version):
         return  # Another instance upgraded it while we waited for the lock.
-    for number, script in enumerate((_SCHEMA_V1, _SCHEMA_V2), start=1):
+    for number, script in enumerate((_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3), start=1):
         if version < number:
             # Statement by statement: executescript() would commit our transaction.
             for statement in script.split(";\n"):

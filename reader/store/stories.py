@@ -29,7 +29,16 @@ MAX_SEARCH_WORDS = 16
 SEARCH_CANDIDATES = 5
 """Index hits ranked per result wanted, so a filter to some feeds still finds enough."""
 
+SNIPPET_WORDS = 14
+"""Words of article text shown around a match: about one line at 100 columns."""
+
 _WORD = re.compile(r"\w+")
+# FTS marks the matched words with these; they never occur in stored text (_storable keeps
+# control characters out of titles shown, and the snippet is split on them before display).
+_MATCH_START, _MATCH_END = "\x02", "\x03"
+
+SnippetPart = tuple[str, bool]
+"""A piece of a search snippet and whether it is a word that matched."""
 
 
 def fts_query(text: str) -> str:
@@ -130,7 +139,12 @@ class StoryTables(StoreConnection):
                     (link, feed_id),
                 ).fetchone()
             if same is not None and same[1] != feed_id:
-                return 0  # Another feed's story: it stays as that feed tells it.
+                # Another feed's story: it stays as that feed tells it; this one carries it too.
+                db.execute(
+                    "INSERT OR IGNORE INTO story_carriers (feed_id, story_id) VALUES (?, ?)",
+                    (feed_id, same[0]),
+                )
+                return 0
             row = same
         published = _timestamp(entry.published)
         values = (
@@ -185,7 +199,7 @@ class StoryTables(StoreConnection):
     ) -> list[Story]:
         """Stories newest first: of `feed_urls` when given, all, unread or saved ones."""
         urls = None if feed_urls is None else list(feed_urls)
-        where, params = story_conditions(urls, show)
+        where, params = story_conditions(urls, show, carried=self._carries_any(urls))
         select = _STORY_SELECT
         if limit is not None and (urls is None or len(urls) > 1):
             # Walk the time index and stop at `limit`: SQLite otherwise reads every story of
@@ -199,6 +213,16 @@ class StoryTables(StoreConnection):
             rows = self._db.execute(query, params).fetchall()
         return [_story(row) for row in rows]
 
+    def unread_count(self, feed_urls: Iterable[str]) -> int:
+        """Unread stories of `feed_urls`, each counted once however many of them carry it."""
+        urls = list(feed_urls)
+        where, params = story_conditions(urls, "unread", carried=self._carries_any(urls))
+        with self._reading():
+            row = self._db.execute(
+                f"SELECT COUNT(*) FROM stories s JOIN feeds f ON f.id = s.feed_id {where}", params
+            ).fetchone()
+        return int(row[0])
+
     def search(
         self, text: str, feed_urls: Iterable[str] | None = None, *, limit: int = 200
     ) -> list[Story]:
@@ -209,7 +233,8 @@ class StoryTables(StoreConnection):
         match = fts_query(text)
         if not match:
             return []
-        where, params = story_conditions(feed_urls, "all")
+        urls = None if feed_urls is None else list(feed_urls)
+        where, params = story_conditions(urls, "all", carried=self._carries_any(urls))
         # Rank inside the index first and join only the best hits: joining every match of a
         # common word before ranking took ~80 ms in a library of 100,000 stories.
         query = (
@@ -221,6 +246,31 @@ class StoryTables(StoreConnection):
         with self._reading():
             rows = self._db.execute(query, [match, *params]).fetchall()
         return [_story(row) for row in rows]
+
+    def search_snippet(self, text: str, story_id: int) -> list[SnippetPart]:
+        """Where the body (summary or cached article) of one story matches `text`, as pieces
+        with the matched words marked; empty when only its title matched. One story at a time:
+        a snippet reads the whole body, too dear for every result of a search."""
+        match = fts_query(text)
+        if not match:
+            return []
+        with self._reading():
+            row = self._db.execute(
+                "SELECT snippet(story_search, 1, ?, ?, '…', ?) FROM story_search"
+                " WHERE story_search MATCH ? AND rowid = ?",
+                (_MATCH_START, _MATCH_END, SNIPPET_WORDS, match, story_id),
+            ).fetchone()
+        snippet = row[0] if row else ""
+        if _MATCH_START not in snippet:
+            return []
+        parts: list[SnippetPart] = []
+        for piece in snippet.split(_MATCH_START):
+            matched, _, rest = piece.rpartition(_MATCH_END)
+            if matched:
+                parts.append((matched, True))
+            if rest:
+                parts.append((rest, False))
+        return parts
 
     def story_content(self, story_id: int) -> str:
         """The HTML content the feed gave for a story ("" when it gave none)."""
@@ -235,15 +285,24 @@ class StoryTables(StoreConnection):
         with self._transaction() as db:
             db.execute("UPDATE stories SET is_read = ? WHERE id = ?", (int(is_read), story_id))
 
-    def mark_all_read(self, feed_urls: Iterable[str] | None = None) -> int:
-        """Mark every story (of `feed_urls` when given) read; returns how many changed."""
-        where, params = story_conditions(feed_urls, "unread")
+    def mark_all_read(self, feed_urls: Iterable[str] | None = None) -> list[int]:
+        """Mark every story (of `feed_urls` when given) read; returns the ids that changed,
+        so the change can be undone."""
+        urls = None if feed_urls is None else list(feed_urls)
+        where, params = story_conditions(urls, "unread", carried=self._carries_any(urls))
         with self._transaction() as db:
-            return db.execute(
+            rows = db.execute(
                 "UPDATE stories SET is_read = 1 WHERE id IN"
-                f" (SELECT s.id FROM stories s JOIN feeds f ON f.id = s.feed_id {where})",
+                f" (SELECT s.id FROM stories s JOIN feeds f ON f.id = s.feed_id {where})"
+                " RETURNING id",
                 params,
-            ).rowcount
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def mark_unread(self, story_ids: Iterable[int]) -> None:
+        """Mark the stories with `story_ids` unread again (undoing mark_all_read)."""
+        with self._transaction() as db:
+            db.executemany("UPDATE stories SET is_read = 0 WHERE id = ?", ((i,) for i in story_ids))
 
     def set_saved(self, story_id: int, is_saved: bool = True) -> None:
         """Save a story (its article is then never evicted) or unsave it."""

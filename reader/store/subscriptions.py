@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reader.config import DEFAULT_FEEDS
+from reader.config import DEFAULT_FEED_NAMES, DEFAULT_FEEDS
 from reader.store.connection import StoreConnection
 from reader.store.model import FeedOverview, Subscription, _storable
+
+
+def display_title(url: str, title: str | None) -> str:
+    """The title a feed list shows: the user's name or the feed's own (`title`), else a
+    built-in feed's README name, else its URL."""
+    if title and title != url:
+        return title
+    return DEFAULT_FEED_NAMES.get(url, url)
 
 
 class Subscriptions(StoreConnection):
@@ -65,36 +73,79 @@ class Subscriptions(StoreConnection):
             return DEFAULT_FEEDS
         return tuple(url for url, enabled in rows if enabled)
 
-    def subscriptions(self) -> list[Subscription]:
-        """The user's feeds by folder then title, with their unread counts."""
+    def subscriptions(self, feed_urls: Iterable[str] | None = None) -> list[Subscription]:
+        """The user's feeds (or, given `feed_urls`, those feeds, subscribed or not, listed even
+        before their first fetch) by folder then title, with their unread counts."""
+        urls = None if feed_urls is None else list(feed_urls)
+        where = "f.subscribed = 1" if urls is None else f"f.url IN ({', '.join('?' * len(urls))})"
         with self._reading():
             rows = self._db.execute(
                 "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.folder,"
                 " f.enabled, f.last_fetched, f.last_error,"
                 " (SELECT COUNT(*) FROM stories s WHERE s.feed_id = f.id AND s.is_read = 0)"
-                " FROM feeds f WHERE f.subscribed = 1 ORDER BY f.folder, 2 COLLATE NOCASE"
+                " + (SELECT COUNT(*) FROM story_carriers c JOIN stories s ON s.id = c.story_id"
+                " WHERE c.feed_id = f.id AND s.is_read = 0)"
+                f" FROM feeds f WHERE {where} ORDER BY f.folder, 2 COLLATE NOCASE",
+                urls or [],
             ).fetchall()
-        return [
-            Subscription(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6])
+        found = [
+            Subscription(row[0], display_title(row[0], row[1]), row[2], bool(row[3]), *row[4:7])
             for row in rows
         ]
+        known = {sub.url for sub in found}
+        unseen = [
+            Subscription(url, display_title(url, None), "", True, None, None, 0)
+            for url in urls or []
+            if url not in known
+        ]
+        # By the title shown, as the feeds pane lists them.
+        return sorted(found + unseen, key=lambda sub: (sub.folder, sub.title.casefold()))
 
     def feed_overview(self, feed_urls: Iterable[str]) -> list[FeedOverview]:
-        """Each of `feed_urls` with its title, story counts and last error, by title."""
+        """Each of `feed_urls` with its title, story counts and last error, by title. A feed's
+        counts include the stories it carries that another feed brought first."""
         urls = list(feed_urls)
+        carried = "FROM story_carriers c JOIN stories s ON s.id = c.story_id WHERE c.feed_id = f.id"
         with self._reading():
             rows = self._db.execute(
                 "SELECT f.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url),"
                 " COUNT(s.id), COALESCE(SUM(s.is_read = 0), 0), f.last_error, f.last_fetched,"
-                " f.folder FROM feeds f LEFT JOIN stories s ON s.feed_id = f.id"
+                f" f.folder, (SELECT COUNT(*) {carried}),"
+                f" (SELECT COUNT(*) {carried} AND s.is_read = 0)"
+                " FROM feeds f LEFT JOIN stories s ON s.feed_id = f.id"
                 f" WHERE f.url IN ({', '.join('?' * len(urls))})"
                 " GROUP BY f.id ORDER BY f.folder, 2 COLLATE NOCASE",
                 urls,
             ).fetchall()
-        return [FeedOverview(*row) for row in rows]
+        overview = [
+            FeedOverview(
+                url,
+                display_title(url, title),
+                stories + shared,
+                unread + shared_unread,
+                error,
+                fetched,
+                folder,
+                shared,
+            )
+            for url, title, stories, unread, error, fetched, folder, shared, shared_unread in rows
+        ]
+        # Sorted again by the title shown: a built-in feed not yet fetched sorted by its URL.
+        return sorted(overview, key=lambda feed: (feed.folder, feed.title.casefold()))
+
+    def carried_stories(self, url: str) -> int:
+        """How many stories the feed at `url` carries: its own and those another feed brought."""
+        with self._reading():
+            row = self._db.execute(
+                "SELECT (SELECT COUNT(*) FROM stories s WHERE s.feed_id = f.id)"
+                " + (SELECT COUNT(*) FROM story_carriers c WHERE c.feed_id = f.id)"
+                " FROM feeds f WHERE f.url = ?",
+                (_storable(url),),
+            ).fetchone()
+        return row[0] if row else 0
 
     def feed_titles(self) -> dict[str, str]:
-        """Feed URL → the title the feed gives itself (empty until first fetched)."""
+        """Feed URL → the title to show for it (see display_title)."""
         with self._reading():
             rows = self._db.execute("SELECT url, COALESCE(NULLIF(name, ''), title) FROM feeds")
-            return {row[0]: row[1] for row in rows}
+            return {row[0]: display_title(row[0], row[1]) for row in rows}

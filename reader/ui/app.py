@@ -26,6 +26,16 @@ from reader.ui.screens.help import HelpScreen, describe_bindings
 from reader.ui.screens.stories import StoriesScreen
 from reader.ui.widgets.story_list import StoryList
 
+NAVIGATION_ACTIONS = frozenset(
+    {"cursor_up", "cursor_down", "first", "last", "page_up", "page_down"}
+    | {"scroll_up", "scroll_down", "scroll_home", "scroll_end", "code_left", "code_right"}
+)
+"""Moving about: keys to press, not commands to look up in the palette."""
+TEXTUAL_COMMANDS_KEPT = frozenset({"Theme"})
+"""Textual's own palette commands worth listing: the theme, which newsreader remembers. The rest
+(Quit, Keys, Maximize, Screenshot) repeat ours or are a developer's tools; the palette sorts
+what it lists by name, so each one left in would sit among ours."""
+
 
 def remappable() -> tuple[type[Screen[Any]] | type[Widget], ...]:
     """Everything whose bindings the `[keys]` table of the settings file may remap, by binding id.
@@ -181,20 +191,31 @@ class NewsReaderApp(App[None]):
         return clean_line(super().get_key_display(binding), MAX_KEY_DISPLAY_CHARS)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The built-in commands, then every key action of the screen in front."""
-        yield from super().get_system_commands(screen)
-        seen: set[str] = set()
+        """One entry per action of the screen in front, ours first, then those of Textual's
+        own worth having (TEXTUAL_COMMANDS_KEPT). Textual's focus, selection and scrolling
+        bindings carry no id and stay out: they crowded ours."""
+        titles: set[str] = set()
+        actions: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen:
+            if (
+                not (binding.id and binding.description)
+                or binding.action in actions
+                or binding.action in NAVIGATION_ACTIONS
+            ):
                 continue
-            seen.add(binding.action)
+            actions.add(binding.action)
+            titles.add(binding.description)
             keys = self.get_key_display(binding)
+            explained = f"{binding.tooltip}  ·  " if binding.tooltip else ""
             yield SystemCommand(
                 binding.description,
-                f"{binding.tooltip or binding.description} ({keys})",
+                f"{explained}key {keys}",
                 partial(self.run_action, binding.action, active.node),
             )
+        for command in super().get_system_commands(screen):
+            if command.title in TEXTUAL_COMMANDS_KEPT and command.title not in titles:
+                yield command
 
     def action_help(self) -> None:
         """Show the keys of the screen in front, remaps included."""

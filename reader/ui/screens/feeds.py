@@ -45,9 +45,8 @@ class FeedPicker(ReportsWorkerFailures, ModalScreen[tuple[str, str] | None]):
     @work(exclusive=True, exit_on_error=False)
     async def load_feeds(self) -> None:
         """List the sources in use with their counts."""
-        self.feeds = await self.library.feeds()
+        self.feeds, total_unread = await self.library.feeds()
         options = self.query_one(OptionList)
-        total_unread = sum(feed.unread for feed in self.feeds)
         options.add_option(Option(Text(f"All feeds  ({total_unread} unread)"), id=ALL_FEEDS))
         folder = ""
         for feed in self.feeds:
@@ -57,6 +56,10 @@ class FeedPicker(ReportsWorkerFailures, ModalScreen[tuple[str, str] | None]):
             indent = "  " if folder else ""
             line = Text(indent + clean_line(feed.title, 60), style="bold" if feed.unread else "")
             line.append(f"  {feed.unread}/{feed.stories}", "dim")
+            if feed.shared:
+                line.append(
+                    f"  ({feed.shared} listed under the feed that brought them first)", "dim"
+                )
             if feed.last_error:
                 line.append(f"  ⚠ {clean_line(feed.last_error, 80)}", "italic")
             options.add_option(Option(line, id=feed.url))

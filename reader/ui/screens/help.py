@@ -7,11 +7,21 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+BOX_SHARE = 0.8
+"""Of the screen's rows, those the box may take (its max-height in app.tcss)."""
+BOX_CHROME_ROWS = 8
+"""Rows of the box that are not keys: border, padding, the title and the hint with margins."""
+MIN_KEY_ROWS = 3
+"""Keys shown however small the terminal, so the box still says something."""
+CLOSE_HINT = "Press Escape to close"
+SCROLL_HINT = "More below: ↑ ↓ PgUp PgDn scroll · Escape closes"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -32,10 +42,27 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for keys, description in self.keys:
             table.add_row(Text(keys), Text(description))
-        with VerticalScroll(id="help-box"):
+        with Vertical(id="help-box"):
             yield Static(Text(self.title_text), id="help-title")
-            yield Static(table)
-            yield Static(Text("Press Escape to close"), id="help-hint")
+            # Only the keys scroll: the title and the hint stay in view on a small terminal.
+            with VerticalScroll(id="help-keys"):
+                yield Static(table)
+            yield Static(Text(CLOSE_HINT), id="help-hint")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._update_hint)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The keys get what the box (80% of the screen) leaves: all of them from ~36 rows up.
+        rows = int(event.size.height * BOX_SHARE) - BOX_CHROME_ROWS
+        self.query_one("#help-keys").styles.max_height = max(MIN_KEY_ROWS, rows)
+        self.call_after_refresh(self._update_hint)
+
+    def _update_hint(self) -> None:
+        """Say that the keys scroll, when some are out of view."""
+        keys = self.query_one("#help-keys", VerticalScroll)
+        hint = SCROLL_HINT if keys.max_scroll_y > 0 else CLOSE_HINT
+        self.query_one("#help-hint", Static).update(Text(hint))
 
 
 def describe_bindings(

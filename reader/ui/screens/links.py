@@ -47,6 +47,9 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
                     (f"[{link.number}] ", "bold"),
                     clean_line(link.text, 80) or "(no text)",
                     ("  " + clean_line(link.url, 120), "dim"),
+                    # One line a link, cut at the end: wrapped URLs broke mid-word.
+                    no_wrap=True,
+                    overflow="ellipsis",
                 ),
                 id=str(index),
             )

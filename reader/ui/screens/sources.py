@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -15,7 +16,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.library import Library
+from reader.library import Library, SourceKind
 from reader.sanitize import clean_line
 from reader.store import StoreError, Subscription
 from reader.ui.failures import ReportsWorkerFailures
@@ -26,21 +27,28 @@ if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveredFeed
 
 
+ADD_TITLE = "Add a feed: a feed's URL, or any page of the site"
+
+
 class Prompt(ModalScreen[str | None]):
     """One line of input in a box; Enter gives the text, Escape gives None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(self, title: str, value: str = "", placeholder: str = "", error: str = "") -> None:
+        """`error`, when given, says why the last try with `value` failed."""
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
+        self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.title_text), classes="dialog-title")
             yield Input(self.value, placeholder=self.placeholder)
+            if self.error:
+                yield Static(Text(clean_line(self.error, 300)), classes="dialog-error")
             yield Static(Text("Enter to confirm · Esc to cancel"), classes="dialog-hint")
 
     @on(Input.Submitted)
@@ -53,17 +61,22 @@ class FeedChooser(ModalScreen["DiscoveredFeed | None"]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, found: list[DiscoveredFeed]) -> None:
+    def __init__(self, found: list[DiscoveredFeed], subscribed: frozenset[str]) -> None:
+        """`subscribed`: the user's feeds, marked in the list."""
         super().__init__()
         self.found = found
+        self.subscribed = subscribed
 
     def compose(self) -> ComposeResult:
         options = [
             Option(
                 Text.assemble(
                     clean_line(feed.title, 70) or "(untitled)",
+                    ("  ✓ already in your feeds" if feed.url in self.subscribed else "", "italic"),
                     (f"  {feed.format}  " if feed.format else "  ", "dim"),
                     (clean_line(feed.url, 100), "dim"),
+                    no_wrap=True,
+                    overflow="ellipsis",
                 )
             )
             for feed in self.found
@@ -93,6 +106,8 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
         self.library = library
         self.clock = clock
         self.subscriptions: list[Subscription] = []
+        self.kind: SourceKind = "yours"
+        """Whose feeds are listed: the user's own can be changed; the run's or built-in not."""
         self.changed = False
         """Whether anything changed, so the story list reloads on the way back."""
 
@@ -122,8 +137,8 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="sources", exit_on_error=False)
     async def load_feeds(self) -> None:
-        """Show the user's feeds."""
-        self.subscriptions = await self.library.subscriptions()
+        """Show the feeds in use: the same ones the feeds pane (F) counts."""
+        self.kind, self.subscriptions = await self.library.sources()
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -134,25 +149,25 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
                 Text(clean_line(sub.title, 60)),
                 Text(clean_line(sub.folder, 30)),
                 Text(str(sub.unread), justify="right"),
-                Text(format_age(now - sub.last_fetched) if sub.last_fetched else "never"),
+                Text(updated_text(sub, now)),
                 Text(clean_line(sub.last_error or "", 60), style="italic"),
                 key=sub.url,
             )
         if self.subscriptions:
             table.move_cursor(row=min(max(row, 0), len(self.subscriptions) - 1))
-            count = len(self.subscriptions)
-            self.set_status(
-                f"{count} feed{'s' if count != 1 else ''} · a adds one from a page or feed URL"
-            )
-        else:
-            self.set_status(
-                "You read the built-in feeds. Press a to add your own, by page or feed URL."
-            )
+        self.set_status(sources_line(self.kind, len(self.subscriptions)))
 
-    def action_add(self) -> None:
+    def _changeable(self) -> Subscription | None:
+        """The feed under the cursor, if it is one of the user's own, which alone can change."""
+        if self.kind != "yours":
+            self.set_status(sources_line(self.kind, len(self.subscriptions)))
+            return None
+        return self.selected
+
+    def action_add(self, url: str = "", error: str = "") -> None:
+        """Ask for a URL to add; after a failure, again with the URL typed and why it failed."""
         self.app.push_screen(
-            Prompt("Add a feed: a feed's URL, or any page of the site", placeholder="https://…"),
-            self._add_url,
+            Prompt(ADD_TITLE, value=url, placeholder="https://…", error=error), self._add_url
         )
 
     def _add_url(self, url: str | None) -> None:
@@ -170,34 +185,43 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
             found = await self.library.discover(url)
         except (FetchError, FeedError) as error:
             self.set_status(f"No feed added: {error}")
+            self.action_add(url, f"No feed found there: {error}")
             return
+        subscribed = frozenset(sub.url for sub in await self.library.subscriptions())
         if len(found) == 1:
-            self.subscribe(found[0])
+            self.subscribe(found[0], subscribed)
         else:
-            self.app.push_screen(FeedChooser(found), self._chosen)
+            self.app.push_screen(
+                FeedChooser(found, subscribed), partial(self._chosen, subscribed=subscribed)
+            )
 
-    def _chosen(self, found: DiscoveredFeed | None) -> None:
+    def _chosen(self, found: DiscoveredFeed | None, subscribed: frozenset[str]) -> None:
         if found is not None:
-            self.subscribe(found)
+            self.subscribe(found, subscribed)
 
     @work(exclusive=True, group="sources-network", exit_on_error=False)
-    async def subscribe(self, found: DiscoveredFeed) -> None:
-        """Subscribe to one discovered feed and store its stories."""
+    async def subscribe(self, found: DiscoveredFeed, subscribed: frozenset[str]) -> None:
+        """Subscribe to one discovered feed and store its stories, unless it is already ours."""
         from reader.feeds import FeedError
         from reader.net import FetchError
 
+        name = clean_line(found.title or found.url, 80)
+        if found.url in subscribed:
+            self.set_status(f"{name} is already in your feeds: nothing added")
+            return
         self.set_status(f"Adding {found.url}…")
         try:
-            new = await self.library.subscribe(found)
+            carried, new = await self.library.subscribe(found)
         except (FetchError, FeedError, StoreError) as error:
             self.set_status(f"Could not add {found.url}: {error}")
+            self.action_add(found.url, f"Could not add it: {error}")
             return
         self.changed = True
-        self.set_status(f"Added {found.title or found.url}: {new} stories")
+        self.set_status(f"Added {name}: {carried} stories ({new} new)")
         self.load_feeds()
 
     def action_rename(self) -> None:
-        if (sub := self.selected) is None:
+        if (sub := self._changeable()) is None:
             return
 
         def renamed(name: str | None) -> None:
@@ -207,11 +231,11 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
         self.app.push_screen(Prompt("Rename the feed", value=sub.title), renamed)
 
     def action_toggle_enabled(self) -> None:
-        if (sub := self.selected) is not None:
+        if (sub := self._changeable()) is not None:
             self.change_feed(sub.url, enabled=not sub.enabled)
 
     def action_remove(self) -> None:
-        if (sub := self.selected) is None:
+        if (sub := self._changeable()) is None:
             return
 
         def confirmed(answer: str | None) -> None:
@@ -239,3 +263,21 @@ class SourcesScreen(ReportsWorkerFailures, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def sources_line(kind: SourceKind, count: int) -> str:
+    """The Sources status line: which feeds these are, and how to add one."""
+    feeds = f"{count} feed{'s' if count != 1 else ''}"
+    if kind == "this run":
+        return f"This run reads the {feeds} given with --feed · a adds one to your own feeds"
+    if kind == "built-in":
+        return f"You read the {count} built-in feeds until you add one: a, by page or feed URL"
+    return f"{feeds} · a adds one from a page or feed URL"
+
+
+def updated_text(sub: Subscription, now: float) -> str:
+    """When the feed last came in; a failed last try says so rather than "now"."""
+    if sub.last_fetched is None:
+        return "never"
+    age = format_age(now - sub.last_fetched)
+    return f"failed {age}" if sub.last_error else age

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import Worker
 
@@ -21,13 +22,15 @@ from reader.library import FeedOutcome, Library, PrefetchReport
 from reader.sanitize import clean_line
 from reader.store import Story, StoryFilter
 from reader.ui.failures import ReportsWorkerFailures
+from reader.ui.refresh_status import error_summary, final_status, is_offline
 from reader.ui.widgets.story_list import StoryList
 
 # The screens this one opens are imported when first opened: the list's first frame does not
 # need them, and importing them first (with their widgets) took ~20 ms of a ~250 ms start.
 
-OFFLINE_HINTS = ("cannot connect", "timed out", "name or service", "network")
-"""Words in a feed error that mean the network, not the feed, is the problem."""
+UNDO_SECONDS = 8.0
+"""How long `u` can undo `A`: time to read the notice and react, short enough that a later `u`
+cannot surprise anyone."""
 FIRST_PAGE = 300
 """Stories loaded before the first frame; the rest follow at once, so a library of any size
 shows its newest stories as fast as a small one."""
@@ -40,16 +43,19 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("slash", "search", "Search", id="search"),
-        Binding("f", "cycle_filter", "Filter", id="filter"),
+        Binding("f", "cycle_filter", "Filter", show=False, id="filter"),
         Binding("F", "pick_feed", "Feeds", id="feeds"),
         Binding("S", "sources", "Sources", id="sources"),
         Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
         Binding("m", "toggle_read", "Read/unread", show=False, id="toggle_read"),
         Binding("A", "mark_all_read", "All read", show=False, id="mark_all_read"),
+        Binding("u", "undo_all_read", "Undo all read", show=False, id="undo_all_read"),
         Binding("s", "toggle_saved", "Save", show=False, id="toggle_saved"),
         Binding("x", "stop_prefetch", "Stop caching", show=False, id="stop_prefetch"),
         Binding("R", "refetch", "Fetch article again", show=False, id="refetch"),
-        Binding("o", "open_in_browser", "Browser", id="open_in_browser"),
+        # Filter and Browser are left out of the footer, which must fit `? Keys`, `q Quit` and
+        # the palette's key into 80 columns; `?` and the palette list them.
+        Binding("o", "open_in_browser", "Browser", show=False, id="open_in_browser"),
         Binding("question_mark", "app.help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
@@ -77,6 +83,9 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
         self.feed_errors: dict[str, str] = {}
         """Feed title → why its last refresh failed, for the status line."""
         self.prefetcher: Worker[PrefetchReport] | None = None
+        self.undoable: list[int] = []
+        """Stories the last `A` marked read, while `u` can still make them unread again."""
+        self._undo_timer: Timer | None = None
         self.first_page_shown = asyncio.Event()
         """Set once the first frame with the newest stories is drawn: the rest of the library
         and the start-up refresh wait for it, so they do not delay it."""
@@ -197,7 +206,7 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
             progress.update(total=total, progress=done)
             if outcome.error:
                 self.feed_errors[clean_line(outcome.title, 80)] = outcome.error
-            self.set_status(f"Refreshing feeds {done}/{total}" + self._error_summary())
+            self.set_status(f"Refreshing feeds {done}/{total}" + error_summary(self.feed_errors))
             if outcome.new_stories:
                 self.load_stories()
 
@@ -208,9 +217,15 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
         if any(outcome.new_stories for outcome in outcomes):
             # Once more at the end: a reload started by an earlier feed may have been replaced.
             self.load_stories()
-        offline = self._is_offline(outcomes)
+        offline = is_offline(outcomes)
         store_failed = any(outcome.store_error for outcome in outcomes)
-        summary = self._final_status(outcomes, offline)
+        summary = final_status(
+            outcomes,
+            self.feed_errors,
+            now=self.clock(),
+            offline=offline,
+            stories_shown=len(self.story_list.stories),
+        )
         self.set_status(summary)
         self.story_list.set_empty_text(
             "No stories: no feed could be reached. Press r to try again."
@@ -242,34 +257,6 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
             self.set_status(f"{summary}  ·  {report.cached} articles cached{failed}{stopped}")
             self.load_stories()
         return report
-
-    def _is_offline(self, outcomes: list[FeedOutcome]) -> bool:
-        failed = [o for o in outcomes if o.error]
-        return (
-            bool(outcomes)
-            and len(failed) == len(outcomes)
-            and all(any(hint in (o.error or "").lower() for hint in OFFLINE_HINTS) for o in failed)
-        )
-
-    def _error_summary(self) -> str:
-        if not self.feed_errors:
-            return ""
-        return "  ·  " + "; ".join(f"{title}: {err}" for title, err in self.feed_errors.items())
-
-    def _final_status(self, outcomes: list[FeedOutcome], offline: bool) -> str:
-        when = time.strftime("%H:%M", time.localtime(self.clock()))
-        if offline:
-            return f"Offline: no feed could be reached ({when}); showing cached stories"
-        failed = [o for o in outcomes if o.error]
-        waiting = [o for o in outcomes if o.skipped]
-        status = f"Updated {when}  ·  {sum(o.new_stories for o in outcomes)} new"
-        if store_error := next((o.store_error for o in outcomes if o.store_error), None):
-            status += f"  ·  {store_error}"
-        if waiting:
-            status += f"  ·  {len(waiting)} waiting as their servers asked"
-        if failed:
-            status += f"  ·  {len(failed)} of {len(outcomes)} feeds failed" + self._error_summary()
-        return status
 
     def on_story_list_opened(self, message: StoryList.Opened) -> None:
         stories = list(self.story_list.stories)
@@ -378,7 +365,32 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
 
     @work(group="state", exit_on_error=False)
     async def action_mark_all_read(self) -> None:
-        """Mark every story of the sources in use read."""
+        """Mark every story of the sources in use read, undoable with `u` for a few seconds."""
         changed = await self.library.mark_all_read()
-        self.notify(f"Marked {changed} stories read")
+        if self._undo_timer is not None:
+            self._undo_timer.stop()
+        self.undoable = changed
+        self._undo_timer = self.set_timer(UNDO_SECONDS, self._forget_undo)
+        self.notify(
+            f"Marked {len(changed)} stories read  ·  u undoes", timeout=UNDO_SECONDS, markup=False
+        )
+        self.load_stories()
+
+    def _forget_undo(self) -> None:
+        self.undoable = []
+        self._undo_timer = None
+
+    @work(group="state", exit_on_error=False)
+    async def action_undo_all_read(self) -> None:
+        """Make the stories the last `A` marked read unread again, while the offer stands."""
+        story_ids, self.undoable = self.undoable, []
+        if not story_ids:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        if self._undo_timer is not None:
+            self._undo_timer.stop()
+            self._undo_timer = None
+        await self.library.mark_unread(story_ids)
+        self.app.clear_notifications()  # the offer to undo no longer stands
+        self.notify(f"{len(story_ids)} stories unread again", timeout=2)
         self.load_stories()

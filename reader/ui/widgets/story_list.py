@@ -79,6 +79,13 @@ class StoryList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True)
     """Index of the highlighted story."""
 
+    class Highlighted(Message):
+        """The cursor moved to another story, or the list changed under it."""
+
+        def __init__(self, story: Story | None) -> None:
+            super().__init__()
+            self.story = story
+
     class Opened(Message):
         """The user asked to open the story under the cursor."""
 
@@ -114,7 +121,7 @@ class StoryList(ScrollView, can_focus=True):
         previous = self.highlighted
         screen_line = self.cursor - self.scroll_offset.y
         self._stories = stories
-        self.virtual_size = Size(self.size.width, len(stories))
+        self.virtual_size = Size(0, len(stories))
         index = 0
         if previous is not None:
             index = next((i for i, s in enumerate(stories) if s.id == previous.id), 0)
@@ -122,6 +129,7 @@ class StoryList(ScrollView, can_focus=True):
         if previous is not None:
             self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
         self.refresh()
+        self.post_message(self.Highlighted(self.highlighted))
 
     def select_story(self, story_id: int) -> None:
         """Move the cursor to the story with `story_id`, if it is listed."""
@@ -137,9 +145,7 @@ class StoryList(ScrollView, can_focus=True):
         self.refresh_line(old)
         self.refresh_line(new)
         self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self._stories))
+        self.post_message(self.Highlighted(self.highlighted))
 
     def set_empty_text(self, text: str) -> None:
         """What the list says when it has no stories (why, and what to do)."""
@@ -149,7 +155,8 @@ class StoryList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.size.width
+        # Not `size`: that includes the scrollbar, which would cover the age column's end.
+        width = self.scrollable_content_region.width
         if not self._stories and y == 1 and self._empty_text:
             style = self.rich_style + self.get_component_rich_style("story-list--meta")
             return Strip([Segment(fit("  " + self._empty_text, width), style)])
