@@ -589,7 +589,7 @@ async def test_hostile_key_names_never_reach_the_footer_or_the_help_screen(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app)
         footer = check_screen(app, "footer with hostile keys").split("\n")[-1]
-        assert "r Refresh  / Search  f Filter  F Feeds  S Sources" in footer
+        assert "r Refresh  / Search  F Feeds  S Sources" in footer
         messages = [n.message for n in app._notifications]
         assert len(messages) == 6 and all("PWNED" not in m or "\\u001B]" in m for m in messages)
         for message in messages:
