@@ -200,3 +200,12 @@ def test_furniture_named_in_other_languages_is_left_out(name: str) -> None:
     doc = extract(page, "https://news.example/2012/08/story.html")
     assert f"{SENTENCE} 3." in doc.text
     assert "Five more stories" not in doc.text
+
+
+def test_a_post_that_is_only_its_header_keeps_the_header() -> None:
+    # The post holds a headline, a byline and a picture: dropping them as repeats of the page's
+    # header left nothing, and the laxest retry then took the link menus around it instead.
+    doc = _clean("header-only-post.html")
+    assert "Letters from the harbour" in doc.text
+    assert "by Ana Lima on July 21, 2012" in doc.text
+    assert "Book number" not in doc.text

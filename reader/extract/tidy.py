@@ -175,6 +175,10 @@ def tidy(blocks: list[Block], meta: Metadata, keep_one: bool = False) -> list[Bl
     """The blocks without furniture lines, a header repeated at the top or a trailing pitch;
     with `keep_one` (the laxest retry), never without their last paragraph."""
     kept = [block for index, block in enumerate(blocks) if not _is_furniture(block, index, meta)]
+    if not any(isinstance(block, _TEXT_BLOCKS) for block in kept):
+        # An article node holding only its header (a post that is a headline, a byline and a
+        # picture): the header is then the story, not a repeat of it.
+        kept = [block for block in blocks if not _is_furniture(block, LEAD_BLOCKS, meta)]
     kept = _before_closing_heading(kept)
     checked = 0
     while kept and checked < TAIL_BLOCKS:
