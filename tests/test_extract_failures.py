@@ -209,3 +209,13 @@ def test_a_post_that_is_only_its_header_keeps_the_header() -> None:
     assert "Letters from the harbour" in doc.text
     assert "by Ana Lima on July 21, 2012" in doc.text
     assert "Book number" not in doc.text
+
+
+def test_a_story_in_an_aside_with_the_headline_is_kept() -> None:
+    # The post's box is an `<aside>` holding the `<h1>`: dropped as furniture before scoring,
+    # it left a comment prompt as the article.
+    doc = _clean("story-in-an-aside.html")
+    assert doc.is_article, doc.note
+    assert doc.text.startswith("The old bridge will reopen to lorries in the spring")
+    assert "Drivers will use the ring road until then" in doc.text
+    assert "Signed in as a guest" not in doc.text
