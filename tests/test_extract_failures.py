@@ -219,3 +219,14 @@ def test_a_story_in_an_aside_with_the_headline_is_kept() -> None:
     assert doc.text.startswith("The old bridge will reopen to lorries in the spring")
     assert "Drivers will use the ring road until then" in doc.text
     assert "Signed in as a guest" not in doc.text
+
+
+def test_a_short_post_keeps_its_headline_and_byline() -> None:
+    # A one-line post: its headline and byline were dropped as repeats of the page header,
+    # leaving most of what the post says out of its body.
+    doc = _clean("short-post-with-its-header.html")
+    assert doc.text.split("\n\n") == [
+        "Issue one is here",
+        "By Lim Soon, 01 June 2010",
+        "We have finally released the first issue, along with a newly built website.",
+    ]
