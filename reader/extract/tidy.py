@@ -178,16 +178,23 @@ def _before_closing_heading(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def _text_chars(blocks: list[Block]) -> int:
-    """Characters of the paragraphs and headings in `blocks`."""
-    return sum(len(block_text(block)) for block in blocks if isinstance(block, _TEXT_BLOCKS))
+def _is_short(blocks: list[Block], limit: int) -> bool:
+    """Whether the paragraphs and headings in `blocks` hold fewer than `limit` characters
+    (counted only up to it: a long story's text is never measured in full here)."""
+    chars = 0
+    for block in blocks:
+        if isinstance(block, _TEXT_BLOCKS):
+            chars += len(block_text(block))
+            if chars >= limit:
+                return False
+    return True
 
 
 def tidy(blocks: list[Block], meta: Metadata, keep_one: bool = False) -> list[Block]:
     """The blocks without furniture lines, a header repeated at the top or a trailing pitch;
     with `keep_one` (the laxest retry), never without their last paragraph."""
     kept = [block for index, block in enumerate(blocks) if not _is_furniture(block, index, meta)]
-    if len(kept) < len(blocks) and _text_chars(kept) < HEADER_KEPT_BELOW_CHARS:
+    if len(kept) < len(blocks) and _is_short(kept, HEADER_KEPT_BELOW_CHARS):
         # A post that is little more than its header (a headline, a byline, a picture): the
         # header lines are then part of the story, not a repeat of it.
         kept = [block for block in blocks if not _is_furniture(block, LEAD_BLOCKS, meta)]
