@@ -200,3 +200,33 @@ def test_furniture_named_in_other_languages_is_left_out(name: str) -> None:
     doc = extract(page, "https://news.example/2012/08/story.html")
     assert f"{SENTENCE} 3." in doc.text
     assert "Five more stories" not in doc.text
+
+
+def test_a_post_that_is_only_its_header_keeps_the_header() -> None:
+    # The post holds a headline, a byline and a picture: dropping them as repeats of the page's
+    # header left nothing, and the laxest retry then took the link menus around it instead.
+    doc = _clean("header-only-post.html")
+    assert "Letters from the harbour" in doc.text
+    assert "by Ana Lima on July 21, 2012" in doc.text
+    assert "Book number" not in doc.text
+
+
+def test_a_story_in_an_aside_with_the_headline_is_kept() -> None:
+    # The post's box is an `<aside>` holding the `<h1>`: dropped as furniture before scoring,
+    # it left a comment prompt as the article.
+    doc = _clean("story-in-an-aside.html")
+    assert doc.is_article, doc.note
+    assert doc.text.startswith("The old bridge will reopen to lorries in the spring")
+    assert "Drivers will use the ring road until then" in doc.text
+    assert "Signed in as a guest" not in doc.text
+
+
+def test_a_short_post_keeps_its_headline_and_byline() -> None:
+    # A one-line post: its headline and byline were dropped as repeats of the page header,
+    # leaving most of what the post says out of its body.
+    doc = _clean("short-post-with-its-header.html")
+    assert doc.text.split("\n\n") == [
+        "Issue one is here",
+        "By Lim Soon, 01 June 2010",
+        "We have finally released the first issue, along with a newly built website.",
+    ]

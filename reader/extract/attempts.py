@@ -127,9 +127,12 @@ def best_attempt(
         if attempt.chars and attempt.blocks == last.blocks and not weak:
             # Two rule sets agree on a short text: a short story, not a misjudged page.
             break
+        # A long retry from a link-heavy node (the menus around a short post) does not replace
+        # a result that is not link-heavy: its length is the menus', not a story's.
+        menus = is_linky(attempt) and best.chars > 0 and not is_linky(best)
         if (
             not best.chars
-            or attempt.chars >= ENOUGH_CHARS
+            or (attempt.chars >= ENOUGH_CHARS and not menus)
             or (weak and attempt.chars > best.chars and not is_linky(attempt))
         ):
             best = attempt

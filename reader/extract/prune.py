@@ -16,8 +16,8 @@ removed before scoring. Each tag in a selector list costs ~5 µs a page, so the 
 tags with text of their own: the block builder skips the rest (iframes, video, canvas...)."""
 
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu"})
-"""Structural tags of page furniture, dropped before scoring unless they hold most of the
-page's text (UNLIKELY_MAX_SHARE): then they are misused as the article's wrapper."""
+"""Structural tags of page furniture, dropped before scoring unless they hold an `<h1>` or most
+of the page's text (UNLIKELY_MAX_SHARE): then they are misused as the article's wrapper."""
 
 UNLIKELY_MAX_SHARE = 0.5
 """An UNLIKELY-classed node holding more than this share of the page's text is kept: it likely
@@ -95,7 +95,9 @@ def _verdict(node: LexborNode, by_name: bool) -> int:
         return FURNITURE
     tag = node.tag
     if tag in FURNITURE_TAGS:
-        return FURNITURE
+        # Holding the page's headline, it is the story misusing the tag (an `<aside>` as the
+        # post's box): scoring judges it like any other node.
+        return KEEP if node.css_first("h1") is not None else FURNITURE
     if "role" in attrs:
         role = attrs["role"]
         if role and role.lower() in hints.UNLIKELY_ROLES:
