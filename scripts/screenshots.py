@@ -20,17 +20,20 @@ from ui_support import make_app, settle  # noqa: E402
 from reader.ui.widgets.story_list import StoryList  # noqa: E402
 
 FEEDS = ["/feeds/rss2.xml", "/feeds/atom.xml", "/feeds/feed.json", "/feeds/rss1.xml"]
-SIZE = (120, 36)
+SIZES = {"": (120, 36), "-80x24": (80, 24), "-200x60": (200, 60)}
+"""File-name suffix → terminal size: the README's pictures, then the smallest and a large one."""
 OUT = ROOT / "screenshots"
 
 
-async def capture(server: LoopbackServer, data_dir: Path) -> None:
-    """Save the story list and an opened article as SVG."""
+async def capture(
+    server: LoopbackServer, data_dir: Path, suffix: str, size: tuple[int, int]
+) -> None:
+    """Save the story list and an opened article as SVG at `size`."""
     app = make_app(data_dir, [server.url(path) for path in FEEDS])
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(app)
         await pilot.pause()
-        app.save_screenshot("stories.svg", str(OUT))
+        app.save_screenshot(f"stories{suffix}.svg", str(OUT))
         story_list = app.screen.query_one(StoryList)
         story_list.cursor = next(
             i for i, s in enumerate(story_list.stories) if "quiet-harbour" in (s.link or "")
@@ -38,18 +41,19 @@ async def capture(server: LoopbackServer, data_dir: Path) -> None:
         await pilot.press("enter")
         await settle(app)
         await pilot.pause()
-        app.save_screenshot("article.svg", str(OUT))
+        app.save_screenshot(f"article{suffix}.svg", str(OUT))
 
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     server = LoopbackServer()
     try:
-        with tempfile.TemporaryDirectory() as data_dir:
-            asyncio.run(capture(server, Path(data_dir)))
+        for suffix, size in SIZES.items():
+            with tempfile.TemporaryDirectory() as data_dir:
+                asyncio.run(capture(server, Path(data_dir), suffix, size))
     finally:
         server.stop()
-    print(f"wrote {OUT / 'stories.svg'} and {OUT / 'article.svg'}")
+    print(f"wrote {len(SIZES) * 2} pictures to {OUT}")
 
 
 if __name__ == "__main__":
