@@ -229,6 +229,38 @@ def test_export_to_an_unwritable_place_fails_cleanly(capsys, tmp_path: Path, dat
     assert (code, out) == (EXIT_FAILURE, "") and "no such file" in err
 
 
+# --data-dir and a damaged library
+
+
+def test_a_data_dir_that_is_a_file_is_one_clear_line(capsys, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "passwd"
+    not_a_folder.write_text("root:x:0:0\n")
+    code, out, err = run(capsys, "--data-dir", str(not_a_folder), "list")
+    assert (code, out) == (EXIT_FAILURE, "")
+    assert err == f"newsreader: --data-dir {not_a_folder}: exists and is not a folder\n"
+
+
+def test_a_data_dir_whose_parent_is_missing_is_refused_not_created(capsys, tmp_path: Path) -> None:
+    deep = tmp_path / "nonexistent" / "x" / "y"
+    code, out, err = run(capsys, "--data-dir", str(deep), "list")
+    assert (code, out) == (EXIT_FAILURE, "") and "does not exist" in err
+    assert not (tmp_path / "nonexistent").exists()
+    # The one last component is created, as for a fresh install.
+    assert run(capsys, "--data-dir", str(tmp_path / "fresh"), "list")[0] == EXIT_OK
+    assert (tmp_path / "fresh").is_dir()
+
+
+@pytest.mark.parametrize("command", [["list"], ["cache"], ["feeds", "list"], ["export"]])
+def test_a_damaged_library_set_aside_is_said_on_stderr(
+    capsys, data: Path, command: list[str]
+) -> None:
+    data.mkdir()
+    (data / "library.sqlite3").write_bytes(b"this is not a database" * 100)
+    code, _out, err = run(capsys, "--data-dir", str(data), *command)
+    assert code == EXIT_OK
+    assert "damaged and has been set aside as" in err
+
+
 # list
 
 

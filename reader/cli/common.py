@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from reader.config import Settings, default_data_dir
 
@@ -41,6 +41,8 @@ class CommandError(Exception):
 def settings_from(args: argparse.Namespace, config: UserConfig | None = None) -> Settings:
     """Settings for this run from the command line, and from the settings file when given."""
     data_dir: Path | None = getattr(args, "data_dir", None)
+    if data_dir is not None:
+        check_data_dir(data_dir)
     feeds: list[str] | None = getattr(args, "feed", None)
     settings = Settings(
         data_dir=data_dir or default_data_dir(),
@@ -61,6 +63,21 @@ def settings_from(args: argparse.Namespace, config: UserConfig | None = None) ->
     )
 
 
+def check_data_dir(data_dir: Path) -> None:
+    """Refuse a `--data-dir` that cannot be a library folder, before anything is created.
+
+    The store creates its folder, but only the last component of one given on the command line:
+    a typo such as /nonexistent/x/y must not silently become a deep tree of new folders.
+    """
+    if data_dir.exists() and not data_dir.is_dir():
+        raise CommandError(f"--data-dir {data_dir}: exists and is not a folder")
+    if not data_dir.exists() and not data_dir.parent.is_dir():
+        raise CommandError(
+            f"--data-dir {data_dir}: its parent folder {data_dir.parent} does not exist "
+            "(create it first)"
+        )
+
+
 def user_config() -> UserConfig:
     """The settings file's values; each problem in it is reported on stderr, defaults used."""
     from reader.settings import load_config
@@ -71,11 +88,11 @@ def user_config() -> UserConfig:
     return config
 
 
-def note(message: str) -> None:
-    """Tell the user something on stderr, keeping stdout for data."""
+def note(message: str, stream: TextIO | None = None) -> None:
+    """Tell the user something on stderr (or `stream`), keeping stdout for data."""
     from reader.sanitize import clean_line
 
-    print(f"newsreader: {clean_line(message, MAX_MESSAGE_CHARS)}", file=sys.stderr)
+    print(f"newsreader: {clean_line(message, MAX_MESSAGE_CHARS)}", file=stream or sys.stderr)
 
 
 def run_async(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -89,7 +106,19 @@ def open_store(settings: Settings) -> Store:
     """The library database of this data directory."""
     from reader.store import Store
 
-    return Store(settings.database_path, busy_timeout=settings.busy_timeout)
+    store = Store(settings.database_path, busy_timeout=settings.busy_timeout)
+    note_recovery(store.recovered_from)
+    return store
+
+
+def note_recovery(recovered_from: Path | None, stream: TextIO | None = None) -> None:
+    """Say on stderr that a damaged library was set aside, as the app does in its first frame."""
+    if recovered_from is not None:
+        note(
+            f"the library file was damaged and has been set aside as {recovered_from}; "
+            "a fresh one was started",
+            stream,
+        )
 
 
 def _field(text: str) -> str:

@@ -117,8 +117,8 @@ def feeds_add(url: str, settings: Settings, *, name: str | None, folder: str | N
 
 
 def sync_command(settings: Settings, max_time: float) -> int:
-    """Refresh and prefetch without the UI, for at most `max_time` seconds; 1 only when every
-    source failed or the library could not store."""
+    """Refresh and prefetch without the UI, for at most `max_time` seconds; 1 when any feed
+    failed or was not reached, or the library could not store."""
     from reader.sync import run_sync
 
     return run_sync(settings, max_time=max_time)

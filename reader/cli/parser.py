@@ -121,8 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         "refresh every feed and cache new articles, without the UI",
         "Refresh every feed, then fetch and clean the articles of new stories so they read "
         "offline. A progress bar on a terminal, quiet when piped (for cron), one summary line at "
-        "the end. A host that times out is skipped for the rest of the run. Exits 1 only when "
-        "every source failed.",
+        "the end. A host that times out is skipped for the rest of the run. Exits 0 when every "
+        "feed was updated, 1 when any failed or was left by --max-time (the summary names them).",
     )
     sync.add_argument(
         "--max-time",
