@@ -85,7 +85,10 @@ def test_add_a_page_takes_its_first_feed_and_says_which(http_server, capsys, dat
     feed = http_server.url("/feeds/rss2.xml")
     assert (code, out) == (EXIT_OK, feed + "\n")
     assert f"found the feed {feed}" in err and "linked from the page" in err
-    assert "2 more found" in err
+    assert "2 more found: add one by its URL to choose it" in err
+    # The others are named by the URL that chooses them, one a line.
+    assert f"newsreader: also found {http_server.url('/feeds/atom.xml')} (Orbit Weekly)\n" in err
+    assert f"newsreader: also found {http_server.url('/feeds/feed.json')} (Circuit Ledger" in err
     assert feeds(data) == [(feed, "Harbour Gazette", "")]
 
 

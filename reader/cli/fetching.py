@@ -19,6 +19,9 @@ from reader.config import Settings
 if TYPE_CHECKING:
     from reader.document import Document
 
+MAX_OTHER_FEEDS_SHOWN = 10
+"""Other feeds a page announces listed by `feeds add`: more is a page listing every category."""
+
 
 def read_command(url: str, settings: Settings, output_format: str = "text") -> int:
     """Print the cleaned article at `url` in `output_format`; exit 1 when there is none.
@@ -77,7 +80,7 @@ def feeds_add(url: str, settings: Settings, *, name: str | None, folder: str | N
     from reader.feeds.discover import DiscoveredFeed, discover_feeds, fetch_feed
     from reader.net import FetchError, HttpClient
 
-    async def find() -> tuple[DiscoveredFeed, ParsedFeed, int]:
+    async def find() -> tuple[DiscoveredFeed, ParsedFeed, list[DiscoveredFeed]]:
         async with HttpClient(
             user_agent=USER_AGENT,
             max_connections=settings.max_connections,
@@ -92,18 +95,23 @@ def feeds_add(url: str, settings: Settings, *, name: str | None, folder: str | N
                 except (FetchError, FeedError) as error:
                     note(f"skipping {candidate.url}: {error}")
                     continue
-                return candidate, feed, len(found)
+                return candidate, feed, found[found.index(candidate) + 1 :]
         raise FeedError(f"none of the {len(found)} feeds the page links to could be read")
 
     try:
-        chosen, feed, count = run_async(find)
+        chosen, feed, others = run_async(find)
     except (FetchError, FeedError) as error:
         raise CommandError(f"{url}: {error}") from None
     if chosen.via != "address":
         how = "linked from the page" if chosen.via == "link" else "at a common feed path"
         title = f" ({chosen.title or feed.title})" if chosen.title or feed.title else ""
-        others = f"; {count - 1} more found: add one by its URL to choose it" if count > 1 else ""
-        note(f"found the feed {chosen.url}{title} {how}{others}")
+        more = f"; {len(others)} more found: add one by its URL to choose it" if others else ""
+        note(f"found the feed {chosen.url}{title} {how}{more}")
+        # One a line: a URL is the one thing the user needs from these, and it can be long.
+        for other in others[:MAX_OTHER_FEEDS_SHOWN]:
+            note(f"also found {other.url}" + (f" ({other.title})" if other.title else ""))
+        if len(others) > MAX_OTHER_FEEDS_SHOWN:
+            note(f"and {len(others) - MAX_OTHER_FEEDS_SHOWN} more feeds")
     store = open_store(settings)
     try:
         added = store.subscribe(chosen.url, name=_name(name), folder=_folder(folder))
