@@ -438,6 +438,16 @@ def test_usage_errors_exit_2(capsys, args: list[str]) -> None:
     assert (code, out) == (EXIT_USAGE, "") and "usage:" in err
 
 
+@pytest.mark.parametrize("command", [["list"], ["sync"], ["feeds", "add"], ["import"]])
+def test_global_options_are_listed_once_at_the_top(capsys, command: list[str]) -> None:
+    code, out, _err = run(capsys, *command, "--help")
+    assert code == EXIT_OK
+    assert "--data-dir" not in out.split("\n\n")[0]  # not in the usage line
+    assert "where the library is kept" not in out and "newsreader --help" in out
+    code, out, _err = run(capsys, "--help")
+    assert out.count("where the library is kept") == 1
+
+
 def test_help_documents_exit_codes(capsys) -> None:
     code, out, _err = run(capsys, "--help")
     assert code == EXIT_OK and "exit status:" in out and "130" in out

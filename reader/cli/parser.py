@@ -23,40 +23,66 @@ See docs/cli.md for every command and docs/config.md for the settings file.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line: global options, then an optional command."""
-    # Global options are accepted after the command too (`newsreader list --data-dir D`). With
-    # SUPPRESS, a subcommand's parser leaves a value given before it alone; `settings_from` reads
-    # them with getattr. (set_defaults would not do: it changes the shared actions' defaults.)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+GLOBAL_NOTE = (
+    "Global options (--data-dir, --feed) go before or after the command: see newsreader --help."
+)
+"""The one line a command's --help says about the global options, listed only at the top."""
+
+
+def _global_options(*, shown: bool) -> argparse.ArgumentParser:
+    """The options every command accepts, as a parent parser; `shown` lists them in --help.
+
+    They are accepted after the command too (`newsreader list --data-dir D`), so each command's
+    parser has them, but only the top-level help lists them. With SUPPRESS as the default, a
+    command's parser leaves a value given before it alone; `settings_from` reads them with getattr.
+    (set_defaults would not do: it changes the shared actions' defaults.)
+    """
+    options = argparse.ArgumentParser(add_help=False)
+
+    def help_(text: str) -> str:
+        return text if shown else argparse.SUPPRESS
+
+    options.add_argument(
         "--feed",
         metavar="URL",
         action="append",
         default=argparse.SUPPRESS,
-        help="read only this feed for this run (repeatable); default: your feeds, or the built-in "
-        "news feeds until you add some",
+        help=help_(
+            "read only this feed for this run (repeatable); default: your feeds, or the "
+            "built-in news feeds until you add some"
+        ),
     )
-    common.add_argument(
+    options.add_argument(
         "--data-dir",
         metavar="DIR",
         type=Path,
         default=argparse.SUPPRESS,
-        help="where the library is kept (default: $NEWSREADER_DATA_DIR or the user data dir)",
+        help=help_(
+            "where the library is kept (default: $NEWSREADER_DATA_DIR or the user data dir); "
+            "its parent folder must exist"
+        ),
     )
+    return options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: global options, then an optional command."""
+    shown, hidden = _global_options(shown=True), _global_options(shown=False)
     parser = argparse.ArgumentParser(
         prog="newsreader",
         description="A terminal news reader: stories from your feeds, articles cleaned and cached "
         "for offline reading.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
+        parents=[shown],
     )
     parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_: str, description: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help_, description=description, parents=[common])
+        return commands.add_parser(
+            name, help=help_, description=description, epilog=GLOBAL_NOTE, parents=[hidden]
+        )
 
     read = command(
         "read",
@@ -84,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Subscribe to the feed at URL. For an ordinary page, find its feeds (its "
         "<link rel=alternate> feeds, then common paths such as /feed and /rss.xml), take the "
         "first that works and say which on stderr. Prints the feed's URL.",
-        parents=[common],
+        epilog=GLOBAL_NOTE,
+        parents=[hidden],
     )
     add.add_argument("url", metavar="URL")
     add.add_argument("--name", help="your name for the feed (default: the feed's own title)")
@@ -93,13 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
         "list",
         help="print your feeds: URL, tab, title",
         description="Print your feeds, one a line: URL, tab, title.",
-        parents=[common],
+        epilog=GLOBAL_NOTE,
+        parents=[hidden],
     )
     remove = feed_commands.add_parser(
         "remove",
         help="unsubscribe from a feed",
         description="Unsubscribe from the feed at URL and drop its stories.",
-        parents=[common],
+        epilog=GLOBAL_NOTE,
+        parents=[hidden],
     )
     remove.add_argument("url", metavar="URL")
 
