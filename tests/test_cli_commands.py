@@ -171,7 +171,8 @@ def test_import_then_export_keeps_feeds_names_and_folders(
 ) -> None:
     source = real_world_opml(tmp_path, http_server.base)
     code, out, err = run(capsys, "--data-dir", str(data), "import", str(source))
-    assert (code, out) == (EXIT_OK, "") and "imported 9 feeds" in err and "(9 new)" in err
+    assert (code, out) == (EXIT_OK, "") and "imported 9 feeds" in err
+    assert "9 new, 0 updated, 0 already there" in err
     expected = parse_opml(source.read_bytes())
     listed = {url: (title, folder) for url, title, folder in feeds(data)}
     # A feed without a name is listed by its URL until its first refresh gives it a title.
@@ -191,6 +192,48 @@ def test_import_then_export_keeps_feeds_names_and_folders(
     fresh = tmp_path / "fresh"
     assert run(capsys, "--data-dir", str(fresh), "import", str(exported_file))[0] == EXIT_OK
     assert run(capsys, "--data-dir", str(fresh), "export") == (EXIT_OK, exported, "")
+
+
+def test_import_keeps_the_users_names_and_folders_and_says_what_it_changed(
+    http_server, capsys, tmp_path: Path, data: Path
+) -> None:
+    named, bare, disabled = (http_server.url(f"/feeds/{n}.xml") for n in ("a", "b", "c"))
+    store = Store(data / "library.sqlite3")
+    try:
+        store.subscribe(named, name="My name", folder="Mine")
+        store.subscribe(bare)
+        store.subscribe(disabled, name="Off")
+        store.update_subscription(disabled, enabled=False)
+    finally:
+        store.close()
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="Tech">'
+        f'<outline type="rss" text="Their name" xmlUrl="{named}"/>'
+        f'<outline type="rss" text="Filled" xmlUrl="{bare}"/>'
+        f'<outline type="rss" text="Off too" xmlUrl="{disabled}"/>'
+        f'<outline type="rss" text="Brand new" xmlUrl="{http_server.url("/feeds/d.xml")}"/>'
+        "</outline></body></opml>"
+    )
+    code, _out, err = run(capsys, "--data-dir", str(data), "import", str(opml))
+    assert code == EXIT_OK
+    assert err == (
+        f"newsreader: imported 4 feeds from {opml}: 1 new, 2 updated (name filled in for 1, "
+        "folder filled in for 2), 1 already there; kept your own name or folder for 2\n"
+    )
+    assert sorted(feeds(data)) == sorted(
+        [
+            (named, "My name", "Mine"),
+            (bare, "Filled", "Tech"),
+            (disabled, "Off", "Tech"),
+            (http_server.url("/feeds/d.xml"), "Brand new", "Tech"),
+        ]
+    )
+    store = Store(data / "library.sqlite3")
+    try:
+        assert {s.url: s.enabled for s in store.subscriptions()}[disabled] is False
+    finally:
+        store.close()
 
 
 def test_import_from_stdin(http_server, tmp_path: Path, data: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.cli.common import (
     EXIT_FAILURE,
@@ -18,6 +19,9 @@ from reader.cli.common import (
     open_store,
 )
 from reader.config import Settings
+
+if TYPE_CHECKING:
+    from reader.store import MergedFeed
 
 
 def feeds_list(settings: Settings) -> int:
@@ -65,16 +69,31 @@ def import_command(file: str, settings: Settings) -> int:
     store = open_store(settings)
     try:
         # A title equal to the URL is a reader's placeholder, not a name worth keeping.
-        new = sum(
-            store.subscribe(
+        merged = [
+            store.merge_subscription(
                 feed.url, name=feed.title if feed.title != feed.url else "", folder=feed.folder
             )
             for feed in feeds
-        )
+        ]
     finally:
         store.close()
-    note(f"imported {len(feeds)} feeds from {file} ({new} new)")
+    note(f"imported {len(feeds)} feeds from {file}: {import_summary(merged)}")
     return EXIT_OK
+
+
+def import_summary(merged: list[MergedFeed]) -> str:
+    """What an import changed: "2 new, 1 updated (folder filled in for 1), 6 already there"."""
+    new = sum(m.new for m in merged)
+    names = sum(m.name_filled for m in merged)
+    folders = sum(m.folder_filled for m in merged)
+    updated = sum(m.name_filled or m.folder_filled for m in merged)
+    filled = [f"name filled in for {names}" if names else ""]
+    filled.append(f"folder filled in for {folders}" if folders else "")
+    details = f" ({', '.join(filter(None, filled))})" if updated else ""
+    there = len(merged) - new - updated
+    kept = sum(m.kept_yours for m in merged)
+    yours = f"; kept your own name or folder for {kept}" if kept else ""
+    return f"{new} new, {updated} updated{details}, {there} already there{yours}"
 
 
 def export_command(file: str, settings: Settings) -> int:
