@@ -464,6 +464,36 @@ def test_config_path_and_check(capsys, tmp_path: Path) -> None:
     assert err.startswith(f"{tmp_path / 'config.toml'}:2: reading_width: expected a whole number")
 
 
+def test_config_check_reports_unknown_actions_themes_and_taken_keys(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '# mine\ntheme = "nrod"\n\n[keys]\nrefersh = "ctrl+r"\nsearch = "f"\nfilter = "g"\n'
+    )
+    code, out, err = run(capsys, "config", "check")
+    assert (code, out) == (EXIT_FAILURE, "")
+    assert err.splitlines() == [
+        f'{path}:2: theme: no such theme "nrod" (did you mean "nord"?); using the default '
+        '"textual-dark"',
+        f'{path}:5: refersh: no such action (did you mean "refresh"?); ignored',
+        f'{path}:7: filter: "g" is already the key of first in the story list; keeping the '
+        "default keys",
+        # Filter keeps "f", so search cannot have it.
+        f'{path}:6: search: "f" is already the key of filter in the story list; keeping the '
+        "default keys",
+    ]
+    # With filter moved off "f" (onto a free key), search may take it.
+    path.write_text('[keys]\nsearch = "f"\nfilter = "ctrl+f"\n')
+    code, out, err = run(capsys, "config", "check")
+    assert (code, err) == (EXIT_OK, f"newsreader: {path}: ok\n")
+    path.write_text('[keys]\nsearch = "f"\n')
+    code, out, err = run(capsys, "config", "check")
+    assert code == EXIT_FAILURE
+    assert err == (
+        f'{path}:2: search: "f" is already the key of filter in the story list; keeping the '
+        "default keys\n"
+    )
+
+
 @pytest.mark.parametrize(
     "args",
     [
