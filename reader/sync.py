@@ -77,7 +77,7 @@ class SyncReport:
             + (f", {self.articles_failed} failed" if self.articles_failed else "")
         )
         if self.failed_names:
-            line += f"; failed: {_named(self.failed_names, MAX_FEEDS_NAMED)}"
+            line += f"; failed feeds: {_named(self.failed_names, MAX_FEEDS_NAMED)}"
         if self.timed_out_hosts:
             hosts = _named(list(self.timed_out_hosts), MAX_HOSTS_NAMED)
             line += f"; timed out: {hosts} ({self.skipped_requests} requests skipped)"

@@ -40,7 +40,8 @@ def test_a_host_that_times_out_is_skipped_for_the_rest_of_the_run(
     assert run_sync(settings, out=out, err=err) == 1
     assert hung.connections == 1
     assert out.getvalue().strip() == (
-        f"1/2 feeds updated, 8 new stories, 0 articles cached; failed: {hung.url('/feed.xml')}; "
+        "1/2 feeds updated, 8 new stories, 0 articles cached; "
+        f"failed feeds: {hung.url('/feed.xml')}; "
         f"timed out: {hung.host} (8 requests skipped)"
     )
     assert "timed out after 3 s" in err.getvalue()
@@ -54,7 +55,9 @@ def test_one_failed_feed_of_two_exits_1_and_the_summary_names_it(
     code = main(["sync", "--data-dir", str(tmp_path), "--feed", good, "--feed", gone])
     out = capsys.readouterr().out
     assert code == 1
-    assert out.strip() == f"1/2 feeds updated, 0 new stories, 0 articles cached; failed: {gone}"
+    assert (
+        out.strip() == f"1/2 feeds updated, 0 new stories, 0 articles cached; failed feeds: {gone}"
+    )
 
 
 def test_every_feed_updated_exits_0(
