@@ -21,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from reader.actions import ACTIONS, BUILTIN_THEMES, key_collisions
 from reader.config import APP_NAME, PRIVATE_FILE_MODE, make_private_dir, make_private_file
 from reader.sanitize import clean_line, needs_cleaning
 
@@ -137,9 +138,9 @@ def load_config(
 
     Never raises: a missing file is the defaults with no message; an unreadable or malformed file
     is the defaults with one message; each bad value falls back to its default with its own
-    message, and the rest of the file still applies. Given the app's `actions` (its binding ids),
-    a `[keys]` entry naming none of them is reported and dropped; without them (the CLI, which
-    must not import the UI) any well-formed action name is kept.
+    message, and the rest of the file still applies. A `[keys]` entry naming no action of
+    `actions` (default: reader.actions.ACTIONS, the UI's binding ids) or taking a key another
+    action of the same screen has is reported and dropped, and so is a theme Textual lacks.
     """
     path = config_path() if path is None else path
     try:
@@ -181,6 +182,12 @@ def _from_table(
         elif (problem := _check(key, value)) is not None:
             default = getattr(DEFAULTS, key)
             report("", key, f"{problem}; using the default {_toml_value(default)}")
+        elif key == "theme" and value not in BUILTIN_THEMES:
+            hint = _suggestion(value, sorted(BUILTIN_THEMES))
+            default = _toml_value(DEFAULTS.theme)
+            report(
+                "", key, f"no such theme {_toml_value(value)}{hint}; using the default {default}"
+            )
         else:
             values[key] = value
     return dataclasses.replace(DEFAULTS, **values), messages
@@ -198,8 +205,8 @@ def _keys_table(
     for action, value in table.items():
         if not _ACTION_NAME.fullmatch(action):
             report(KEYS_TABLE, action, "not an action name; ignored")
-        elif actions is not None and action not in actions:
-            hint = _suggestion(action, sorted(actions))
+        elif action not in (ACTIONS if actions is None else actions):
+            hint = _suggestion(action, sorted(ACTIONS if actions is None else actions))
             report(KEYS_TABLE, action, f"no such action{hint}; ignored")
         elif not isinstance(value, str) or not _KEY_LIST.fullmatch(value):
             report(
@@ -211,6 +218,11 @@ def _keys_table(
             report(KEYS_TABLE, action, f"{problem}; keeping the default keys")
         else:
             keys[action] = value
+    # Dropping a remap gives that action its default keys back, which may collide in turn.
+    while collisions := key_collisions(keys):
+        for action, collision in collisions.items():
+            report(KEYS_TABLE, action, f"{collision}; keeping the default keys")
+            del keys[action]
     return keys
 
 
@@ -371,10 +383,29 @@ def _set_line(lines: list[str], key: str, toml_value: str) -> None:
                 index -= 1
             lines.insert(index, f"{key} = {toml_value}")
             return
-        if pattern.match(line):
-            lines[index] = f"{key} = {toml_value}"
+        if match := pattern.match(line):
+            value_and_comment = line[match.end() :]
+            comment = value_and_comment[_value_end(value_and_comment) :]
+            lines[index] = f"{match.group(0)} {toml_value}{comment}"
             return
     lines.append(f"{key} = {toml_value}")
+
+
+def _value_end(text: str) -> int:
+    """Where the one-line TOML value at the start of `text` ends: before the spaces and `#`
+    of a trailing comment (a `#` inside a string does not count), else at the end."""
+    quote, escaped = "", False
+    for index, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif quote:
+            escaped = quote == '"' and char == "\\"
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            return len(text[:index].rstrip())
+    return len(text.rstrip())
 
 
 def _is_comment(line: str) -> bool:

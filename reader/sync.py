@@ -1,8 +1,10 @@
 """`newsreader sync`: refresh every feed and cache new articles, without the UI (cron-friendly).
 
 A progress bar when stderr is a terminal, nothing but the summary line when piped. The exit status
-is non-zero only when every source failed or the library could not store (disk full, busy,
-read-only), so one dead feed does not page anyone at 3 a.m.
+is 0 when every feed was updated and 1 when any feed failed, was skipped or was left by the time
+limit, or the library could not store (disk full, busy, read-only); the summary line names the
+feeds that failed, so a cron mail says which. Articles that could not be cached do not count:
+they are retried by the next run.
 The whole run has a deadline, and a host that times out once is not asked again in the run, so
 one server that never answers cannot hold a cron job for an hour.
 """
@@ -11,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TextIO
 
+from reader.cli.common import note_recovery
 from reader.config import SYNC_MAX_TIME, Settings
 from reader.library import FeedOutcome, Library, PrefetchReport
 from reader.net import TimedOutHosts
@@ -24,6 +27,8 @@ BAR_WIDTH = 24
 """Cells of the progress bar drawn on a terminal."""
 MAX_HOSTS_NAMED = 3
 """Hosts that timed out named in the summary line; the rest are counted."""
+MAX_FEEDS_NAMED = 3
+"""Failed feeds named in the summary line (each is on its own line above it); the rest counted."""
 
 
 @dataclass(slots=True)
@@ -34,6 +39,8 @@ class SyncReport:
     feeds: int = 0
     failed_feeds: int = 0
     """Feeds that failed, or were skipped because their host had timed out."""
+    failed_names: list[str] = field(default_factory=list)
+    """The names of the feeds that failed, in the order they did."""
     finished_feeds: int = 0
     new_stories: int = 0
     articles_cached: int = 0
@@ -56,8 +63,10 @@ class SyncReport:
 
     @property
     def failed(self) -> bool:
-        """Whether the run must exit non-zero: every source failed, or the library did."""
-        return self.all_failed or self.store_error is not None
+        """Whether the run must exit non-zero: a feed failed or was not reached, or the library
+        could not store."""
+        unfinished = self.feeds - self.finished_feeds
+        return self.failed_feeds > 0 or unfinished > 0 or self.store_error is not None
 
     def summary(self) -> str:
         """One line for the end of a run."""
@@ -67,11 +76,10 @@ class SyncReport:
             f"{self.new_stories} new stories, {self.articles_cached} articles cached"
             + (f", {self.articles_failed} failed" if self.articles_failed else "")
         )
+        if self.failed_names:
+            line += f"; failed feeds: {_named(self.failed_names, MAX_FEEDS_NAMED)}"
         if self.timed_out_hosts:
-            named = self.timed_out_hosts[:MAX_HOSTS_NAMED]
-            hosts = ", ".join(clean_line(host, 80) for host in named)
-            more = len(self.timed_out_hosts) - MAX_HOSTS_NAMED
-            hosts += f" and {more} more" if more > 0 else ""
+            hosts = _named(list(self.timed_out_hosts), MAX_HOSTS_NAMED)
             line += f"; timed out: {hosts} ({self.skipped_requests} requests skipped)"
         if self.stopped_after is not None:
             left = self.feeds - self.finished_feeds
@@ -79,6 +87,13 @@ class SyncReport:
             if left or self.articles_left:
                 line += f" ({left} feeds, {self.articles_left} articles left for the next run)"
         return line
+
+
+def _named(names: list[str], limit: int) -> str:
+    """The first `limit` of `names`, then how many more: "a, b, c and 2 more"."""
+    text = ", ".join(clean_line(name, 80) for name in names[:limit])
+    more = len(names) - limit
+    return text + (f" and {more} more" if more > 0 else "")
 
 
 class _Progress:
@@ -116,6 +131,7 @@ async def sync(
         report.new_stories += outcome.new_stories
         if outcome.error:
             report.failed_feeds += 1
+            report.failed_names.append(outcome.title)
             errors.append(f"{clean_line(outcome.title, 80)}: {outcome.error}")
         if outcome.store_error:
             report.failed_feeds += 1
@@ -132,7 +148,7 @@ async def sync(
         report.feeds = len(await asyncio.to_thread(library.feed_urls))
         async with deadline:
             await library.refresh(on_feed, timed_out=timed_out)
-            if library.settings.prefetch and not report.failed:
+            if library.settings.prefetch and not (report.all_failed or report.store_error):
                 prefetched = await library.prefetch(on_article, timed_out=timed_out)
                 report.store_error = prefetched.store_error
     except TimeoutError:
@@ -164,6 +180,7 @@ def run_sync(
 
     async def main() -> SyncReport:
         library = Library(settings)
+        note_recovery(library.store.recovered_from, progress.stream)
         try:
             return await sync(library, progress, max_time=max_time)
         finally:

@@ -85,7 +85,10 @@ def test_add_a_page_takes_its_first_feed_and_says_which(http_server, capsys, dat
     feed = http_server.url("/feeds/rss2.xml")
     assert (code, out) == (EXIT_OK, feed + "\n")
     assert f"found the feed {feed}" in err and "linked from the page" in err
-    assert "2 more found" in err
+    assert "2 more found: add one by its URL to choose it" in err
+    # The others are named by the URL that chooses them, one a line.
+    assert f"newsreader: also found {http_server.url('/feeds/atom.xml')} (Orbit Weekly)\n" in err
+    assert f"newsreader: also found {http_server.url('/feeds/feed.json')} (Circuit Ledger" in err
     assert feeds(data) == [(feed, "Harbour Gazette", "")]
 
 
@@ -168,7 +171,8 @@ def test_import_then_export_keeps_feeds_names_and_folders(
 ) -> None:
     source = real_world_opml(tmp_path, http_server.base)
     code, out, err = run(capsys, "--data-dir", str(data), "import", str(source))
-    assert (code, out) == (EXIT_OK, "") and "imported 9 feeds" in err and "(9 new)" in err
+    assert (code, out) == (EXIT_OK, "") and "imported 9 feeds" in err
+    assert "9 new, 0 updated, 0 already there" in err
     expected = parse_opml(source.read_bytes())
     listed = {url: (title, folder) for url, title, folder in feeds(data)}
     # A feed without a name is listed by its URL until its first refresh gives it a title.
@@ -188,6 +192,48 @@ def test_import_then_export_keeps_feeds_names_and_folders(
     fresh = tmp_path / "fresh"
     assert run(capsys, "--data-dir", str(fresh), "import", str(exported_file))[0] == EXIT_OK
     assert run(capsys, "--data-dir", str(fresh), "export") == (EXIT_OK, exported, "")
+
+
+def test_import_keeps_the_users_names_and_folders_and_says_what_it_changed(
+    http_server, capsys, tmp_path: Path, data: Path
+) -> None:
+    named, bare, disabled = (http_server.url(f"/feeds/{n}.xml") for n in ("a", "b", "c"))
+    store = Store(data / "library.sqlite3")
+    try:
+        store.subscribe(named, name="My name", folder="Mine")
+        store.subscribe(bare)
+        store.subscribe(disabled, name="Off")
+        store.update_subscription(disabled, enabled=False)
+    finally:
+        store.close()
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="Tech">'
+        f'<outline type="rss" text="Their name" xmlUrl="{named}"/>'
+        f'<outline type="rss" text="Filled" xmlUrl="{bare}"/>'
+        f'<outline type="rss" text="Off too" xmlUrl="{disabled}"/>'
+        f'<outline type="rss" text="Brand new" xmlUrl="{http_server.url("/feeds/d.xml")}"/>'
+        "</outline></body></opml>"
+    )
+    code, _out, err = run(capsys, "--data-dir", str(data), "import", str(opml))
+    assert code == EXIT_OK
+    assert err == (
+        f"newsreader: imported 4 feeds from {opml}: 1 new, 2 updated (name filled in for 1, "
+        "folder filled in for 2), 1 already there; kept your own name or folder for 2\n"
+    )
+    assert sorted(feeds(data)) == sorted(
+        [
+            (named, "My name", "Mine"),
+            (bare, "Filled", "Tech"),
+            (disabled, "Off", "Tech"),
+            (http_server.url("/feeds/d.xml"), "Brand new", "Tech"),
+        ]
+    )
+    store = Store(data / "library.sqlite3")
+    try:
+        assert {s.url: s.enabled for s in store.subscriptions()}[disabled] is False
+    finally:
+        store.close()
 
 
 def test_import_from_stdin(http_server, tmp_path: Path, data: Path) -> None:
@@ -227,6 +273,38 @@ def test_export_to_an_unwritable_place_fails_cleanly(capsys, tmp_path: Path, dat
         capsys, "--data-dir", str(data), "export", str(tmp_path / "no" / "such" / "dir.opml")
     )
     assert (code, out) == (EXIT_FAILURE, "") and "no such file" in err
+
+
+# --data-dir and a damaged library
+
+
+def test_a_data_dir_that_is_a_file_is_one_clear_line(capsys, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "passwd"
+    not_a_folder.write_text("root:x:0:0\n")
+    code, out, err = run(capsys, "--data-dir", str(not_a_folder), "list")
+    assert (code, out) == (EXIT_FAILURE, "")
+    assert err == f"newsreader: --data-dir {not_a_folder}: exists and is not a folder\n"
+
+
+def test_a_data_dir_whose_parent_is_missing_is_refused_not_created(capsys, tmp_path: Path) -> None:
+    deep = tmp_path / "nonexistent" / "x" / "y"
+    code, out, err = run(capsys, "--data-dir", str(deep), "list")
+    assert (code, out) == (EXIT_FAILURE, "") and "does not exist" in err
+    assert not (tmp_path / "nonexistent").exists()
+    # The one last component is created, as for a fresh install.
+    assert run(capsys, "--data-dir", str(tmp_path / "fresh"), "list")[0] == EXIT_OK
+    assert (tmp_path / "fresh").is_dir()
+
+
+@pytest.mark.parametrize("command", [["list"], ["cache"], ["feeds", "list"], ["export"]])
+def test_a_damaged_library_set_aside_is_said_on_stderr(
+    capsys, data: Path, command: list[str]
+) -> None:
+    data.mkdir()
+    (data / "library.sqlite3").write_bytes(b"this is not a database" * 100)
+    code, _out, err = run(capsys, "--data-dir", str(data), *command)
+    assert code == EXIT_OK
+    assert "damaged and has been set aside as" in err
 
 
 # list
@@ -386,6 +464,36 @@ def test_config_path_and_check(capsys, tmp_path: Path) -> None:
     assert err.startswith(f"{tmp_path / 'config.toml'}:2: reading_width: expected a whole number")
 
 
+def test_config_check_reports_unknown_actions_themes_and_taken_keys(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '# mine\ntheme = "nrod"\n\n[keys]\nrefersh = "ctrl+r"\nsearch = "f"\nfilter = "g"\n'
+    )
+    code, out, err = run(capsys, "config", "check")
+    assert (code, out) == (EXIT_FAILURE, "")
+    assert err.splitlines() == [
+        f'{path}:2: theme: no such theme "nrod" (did you mean "nord"?); using the default '
+        '"textual-dark"',
+        f'{path}:5: refersh: no such action (did you mean "refresh"?); ignored',
+        f'{path}:7: filter: "g" is already the key of first in the story list; keeping the '
+        "default keys",
+        # Filter keeps "f", so search cannot have it.
+        f'{path}:6: search: "f" is already the key of filter in the story list; keeping the '
+        "default keys",
+    ]
+    # With filter moved off "f" (onto a free key), search may take it.
+    path.write_text('[keys]\nsearch = "f"\nfilter = "ctrl+f"\n')
+    code, out, err = run(capsys, "config", "check")
+    assert (code, err) == (EXIT_OK, f"newsreader: {path}: ok\n")
+    path.write_text('[keys]\nsearch = "f"\n')
+    code, out, err = run(capsys, "config", "check")
+    assert code == EXIT_FAILURE
+    assert err == (
+        f'{path}:2: search: "f" is already the key of filter in the story list; keeping the '
+        "default keys\n"
+    )
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -401,6 +509,16 @@ def test_config_path_and_check(capsys, tmp_path: Path) -> None:
 def test_usage_errors_exit_2(capsys, args: list[str]) -> None:
     code, out, err = run(capsys, *args)
     assert (code, out) == (EXIT_USAGE, "") and "usage:" in err
+
+
+@pytest.mark.parametrize("command", [["list"], ["sync"], ["feeds", "add"], ["import"]])
+def test_global_options_are_listed_once_at_the_top(capsys, command: list[str]) -> None:
+    code, out, _err = run(capsys, *command, "--help")
+    assert code == EXIT_OK
+    assert "--data-dir" not in out.split("\n\n")[0]  # not in the usage line
+    assert "where the library is kept" not in out and "newsreader --help" in out
+    code, out, _err = run(capsys, "--help")
+    assert out.count("where the library is kept") == 1
 
 
 def test_help_documents_exit_codes(capsys) -> None:

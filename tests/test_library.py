@@ -355,17 +355,18 @@ async def test_what_is_not_a_page_is_named(
         await library.aclose()
 
 
-def test_sync_prints_a_summary_and_fails_only_when_every_source_fails(
-    http_server, tmp_path: Path
-) -> None:
+def test_sync_prints_a_summary_and_fails_when_any_feed_fails(http_server, tmp_path: Path) -> None:
     import io
 
     from reader.sync import run_sync
 
     out, err = io.StringIO(), io.StringIO()
-    feeds = (http_server.url("/feeds/rss2.xml"), http_server.url("/feeds/missing.xml"))
-    assert run_sync(Settings(data_dir=tmp_path, feeds=feeds), out=out, err=err) == 0
-    assert out.getvalue().strip() == "1/2 feeds updated, 3 new stories, 1 articles cached, 2 failed"
+    missing = http_server.url("/feeds/missing.xml")
+    feeds = (http_server.url("/feeds/rss2.xml"), missing)
+    assert run_sync(Settings(data_dir=tmp_path, feeds=feeds), out=out, err=err) == 1
+    assert out.getvalue().strip() == (
+        f"1/2 feeds updated, 3 new stories, 1 articles cached, 2 failed; failed feeds: {missing}"
+    )
     assert "missing.xml" in err.getvalue() and "404" in err.getvalue()
     out = io.StringIO()
     dead = (http_server.url("/feeds/missing.xml"),)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from reader.actions import ACTIONS
 from reader.settings import (
     CONFIG_ENV,
     DEFAULTS,
@@ -55,7 +56,7 @@ retention_max_mb = 2000
 [keys]
 refresh = "ctrl+r"
 next_unread = "n,space"
-"app.quit" = "ctrl+q"
+quit = "ctrl+q"
 """,
     )
     config, messages = load_config(path)
@@ -70,7 +71,7 @@ next_unread = "n,space"
         prefetch_per_host=1,
         retention_days=0,
         retention_max_mb=2000,
-        keys={"refresh": "ctrl+r", "next_unread": "n,space", "app.quit": "ctrl+q"},
+        keys={"refresh": "ctrl+r", "next_unread": "n,space", "quit": "ctrl+q"},
     )
 
 
@@ -166,17 +167,36 @@ prefetch = false
 refresh = "ctrl+r"
 """
     path = write(tmp_path, original)
-    save_config(path, theme='odd "name"', reading_width=80)
+    save_config(path, theme="gruvbox", reading_width=80)
     text = path.read_text()
-    assert text.startswith("# Sam's settings\ntheme = ")
+    # The changed line keeps its own comment too.
+    assert text.startswith('# Sam\'s settings\ntheme = "gruvbox"   # a dark one\n')
     assert "prefetch = false" in text and "# my keys\n[keys]\nrefresh" in text
     # The new key goes above the comment that introduces [keys], not between them.
     assert re.search(r"reading_width = 80\n\n# my keys", text)
     config, messages = load_config(path)
     assert messages == []
-    assert (config.theme, config.reading_width, config.prefetch) == ('odd "name"', 80, False)
+    assert (config.theme, config.reading_width, config.prefetch) == ("gruvbox", 80, False)
     assert dict(config.keys) == {"refresh": "ctrl+r"}
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(
+    ("line", "saved"),
+    [
+        ('theme = "no # here"  # mine', 'theme = "nord"  # mine'),
+        ('theme = "a \\" # b"   # yes', 'theme = "nord"   # yes'),
+        ("  theme='x#y'#tight", '  theme= "nord"#tight'),
+        ('theme = "plain"', 'theme = "nord"'),
+    ],
+)
+def test_saving_keeps_the_comment_of_the_line_it_changes(
+    tmp_path: Path, line: str, saved: str
+) -> None:
+    path = write(tmp_path, f"# top\n{line}\n[keys]\nrefresh = 'ctrl+r'  # mine\n")
+    save_config(path, theme="nord")
+    assert path.read_text() == f"# top\n{saved}\n[keys]\nrefresh = 'ctrl+r'  # mine\n"
+    assert load_config(path) == (UserConfig(theme="nord", keys={"refresh": "ctrl+r"}), [])
 
 
 def test_saving_rejects_what_loading_would_reject(tmp_path: Path) -> None:
@@ -208,8 +228,8 @@ def test_key_remaps_are_checked_against_the_apps_actions(tmp_path: Path) -> None
     config, [message] = load_config(path, actions={"refresh", "quit", "open_in_browser"})
     assert dict(config.keys) == {"refresh": "ctrl+r"}
     assert message == f'{path}:3: refrsh: no such action (did you mean "refresh"?); ignored'
-    # Without the app's actions (the CLI), well-formed names are all kept.
-    assert dict(load_config(path)[0].keys) == {"refresh": "ctrl+r", "refrsh": "f5"}
+    # Without the app (the CLI), the same check against the actions table shared with the UI.
+    assert load_config(path) == (UserConfig(keys={"refresh": "ctrl+r"}), [message])
 
 
 def test_messages_are_one_clean_line(tmp_path: Path) -> None:
@@ -264,7 +284,11 @@ def test_a_key_that_is_not_a_key_name_is_refused_with_its_line(
 )
 def test_textual_key_names_are_accepted(tmp_path: Path, keys: str) -> None:
     path = write(tmp_path, f'[keys]\nrefresh = "{keys}"\n')
-    assert load_config(path) == (UserConfig(keys={"refresh": keys}), [])
+    config, problems = load_config(path)
+    # Some of these are other actions' keys on the story list: only that may be reported.
+    assert config.keys == {"refresh": keys} or problems[0].endswith(
+        "in the story list; keeping the default keys"
+    )
     assert key_list_problem(keys) is None
 
 
@@ -283,3 +307,55 @@ def test_the_key_names_are_textuals() -> None:
     assert sorted(PUNCTUATION_KEYS) == sorted(
         c for c in map(chr, range(0x21, 0x7F)) if not c.isalnum()
     )
+
+
+def test_the_actions_table_matches_the_screens_bindings() -> None:
+    """reader.actions copies the UI's bindings so the settings check needs no Textual: a binding
+    added, removed or given new default keys on a screen must be copied there too."""
+    from textual.binding import Binding
+
+    from reader.actions import FIXED, KEY_CONTEXTS
+    from reader.ui.app import binding_ids
+    from reader.ui.screens.article import ArticleScreen
+    from reader.ui.screens.links import LinkPicker
+    from reader.ui.screens.search import SearchScreen
+    from reader.ui.screens.sources import SourcesScreen
+    from reader.ui.screens.stories import StoriesScreen
+    from reader.ui.widgets.article_view import ArticleView
+    from reader.ui.widgets.story_list import StoryList
+
+    owners = {
+        "the story list": (StoriesScreen, StoryList),
+        "the article": (ArticleScreen, ArticleView),
+        "search": (SearchScreen, StoryList),
+        "the sources": (SourcesScreen,),
+        "the link picker": (LinkPicker,),
+    }
+    assert set(owners) == set(KEY_CONTEXTS)
+    for context, classes in owners.items():
+        bindings = [b for owner in classes for b in owner.BINDINGS if isinstance(b, Binding)]
+        assert KEY_CONTEXTS[context] == tuple((b.id or FIXED, b.key) for b in bindings), context
+    assert binding_ids() == ACTIONS
+
+
+def test_the_theme_names_are_textuals() -> None:
+    from textual.theme import BUILTIN_THEMES as TEXTUALS
+
+    from reader.actions import BUILTIN_THEMES
+
+    assert set(TEXTUALS) == BUILTIN_THEMES
+
+
+def test_a_key_taken_from_another_action_is_reported_and_dropped(tmp_path: Path) -> None:
+    path = write(tmp_path, '[keys]\nsearch = "f"\nzen = "Z"\nnext_story = "p"\n')
+    config, messages = load_config(path)
+    assert dict(config.keys) == {"zen": "Z"}
+    assert messages == [
+        f'{path}:2: search: "f" is already the key of filter in the story list; keeping the '
+        "default keys",
+        f'{path}:4: next_story: "p" is already the key of previous_story in the article; '
+        "keeping the default keys",
+    ]
+    # Swapping two actions' keys takes no key another action still has.
+    path = write(tmp_path, '[keys]\nnext_story = "p"\nprevious_story = "n"\n')
+    assert load_config(path) == (UserConfig(keys={"next_story": "p", "previous_story": "n"}), [])

@@ -37,13 +37,35 @@ def test_a_host_that_times_out_is_skipped_for_the_rest_of_the_run(
     good = http_server.route("/feeds/links.xml", body=rss_linking_to(links))
     settings = Settings(data_dir=tmp_path, feeds=(good, hung.url("/feed.xml")), feed_timeout=3.0)
     out, err = io.StringIO(), io.StringIO()
-    assert run_sync(settings, out=out, err=err) == 0
+    assert run_sync(settings, out=out, err=err) == 1
     assert hung.connections == 1
     assert out.getvalue().strip() == (
-        f"1/2 feeds updated, 8 new stories, 0 articles cached; "
+        "1/2 feeds updated, 8 new stories, 0 articles cached; "
+        f"failed feeds: {hung.url('/feed.xml')}; "
         f"timed out: {hung.host} (8 requests skipped)"
     )
     assert "timed out after 3 s" in err.getvalue()
+
+
+def test_one_failed_feed_of_two_exits_1_and_the_summary_names_it(
+    http_server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = http_server.route("/feeds/good.xml", body=rss_linking_to([]))
+    gone = http_server.url("/feeds/gone.xml")
+    code = main(["sync", "--data-dir", str(tmp_path), "--feed", good, "--feed", gone])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert (
+        out.strip() == f"1/2 feeds updated, 0 new stories, 0 articles cached; failed feeds: {gone}"
+    )
+
+
+def test_every_feed_updated_exits_0(
+    http_server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = http_server.route("/feeds/good.xml", body=rss_linking_to([]))
+    assert main(["sync", "--data-dir", str(tmp_path), "--feed", good]) == 0
+    assert "failed" not in capsys.readouterr().out
 
 
 def test_the_time_limit_bounds_the_whole_run(hung: StallingServer, tmp_path: Path) -> None:

@@ -181,3 +181,14 @@ def story_conditions(
     elif show == "saved":
         conditions.append("s.is_saved = 1")
     return ("WHERE " + " AND ".join(conditions)) if conditions else "", params
+
+
+@dataclass(frozen=True, slots=True)
+class MergedFeed:
+    """What importing one feed changed: subscribed anew, or which empty fields it filled in."""
+
+    new: bool
+    name_filled: bool = False
+    folder_filled: bool = False
+    kept_yours: bool = False
+    """The file gave another name or folder than the one already set, and the user's was kept."""

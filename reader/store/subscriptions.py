@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from reader.config import DEFAULT_FEED_NAMES, DEFAULT_FEEDS
 from reader.store.connection import StoreConnection
-from reader.store.model import FeedOverview, Subscription, _storable
+from reader.store.model import FeedOverview, MergedFeed, Subscription, _storable
 
 
 def display_title(url: str, title: str | None) -> str:
@@ -32,6 +32,37 @@ class Subscriptions(StoreConnection):
                 (_storable(name), _storable(name), _storable(folder), _storable(folder), feed_id),
             )
         return not was
+
+    def merge_subscription(self, url: str, *, name: str = "", folder: str = "") -> MergedFeed:
+        """Subscribe to `url` for an import, never overwriting a name or folder already set.
+
+        A feed the user follows keeps their name and folder; `name` and `folder` only fill in
+        what is empty. A new feed (or one only seen through `--feed`) takes them as given.
+        """
+        with self._transaction() as db:
+            feed_id = self._feed_id(db, url)
+            was, old_name, old_folder = db.execute(
+                "SELECT subscribed, name, folder FROM feeds WHERE id = ?", (feed_id,)
+            ).fetchone()
+            new_name, new_folder = _storable(name), _storable(folder)
+            if was:
+                new_name = old_name or new_name
+                new_folder = old_folder or new_folder
+            # A feed the user disabled stays disabled: importing is not a request to read it again.
+            db.execute(
+                "UPDATE feeds SET subscribed = 1, enabled = enabled OR NOT ?, name = ?, folder = ?"
+                " WHERE id = ?",
+                (was, new_name, new_folder, feed_id),
+            )
+        if not was:
+            return MergedFeed(new=True)
+        offered, given = (_storable(name), _storable(folder)), (old_name, old_folder)
+        return MergedFeed(
+            new=False,
+            name_filled=new_name != old_name,
+            folder_filled=new_folder != old_folder,
+            kept_yours=any(o and g and o != g for o, g in zip(offered, given, strict=True)),
+        )
 
     def unsubscribe(self, url: str) -> bool:
         """Remove a feed and its stories; cached articles stay. True if it was subscribed."""
