@@ -26,6 +26,7 @@ KEY_CONTEXTS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
             ("next_unread", "n"),
             ("toggle_read", "m"),
             ("mark_all_read", "A"),
+            ("undo_all_read", "u"),
             ("toggle_saved", "s"),
             ("stop_prefetch", "x"),
             ("refetch", "R"),
