@@ -230,3 +230,12 @@ def test_a_short_post_keeps_its_headline_and_byline() -> None:
         "By Lim Soon, 01 June 2010",
         "We have finally released the first issue, along with a newly built website.",
     ]
+
+
+def test_a_sidebar_holding_most_of_a_short_posts_page_is_not_the_article() -> None:
+    # A two-paragraph post beside an "About me" box: the box holds more than half the page's
+    # text, so it was kept as a likely wrapper of the story, and won on its commas.
+    doc = _clean("short-post-beside-a-long-sidebar.html")
+    assert "The first ferry now leaves at six." in doc.text
+    assert "About me" not in doc.text
+    assert "I write about the island" not in doc.text

@@ -19,9 +19,13 @@ FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu"})
 """Structural tags of page furniture, dropped before scoring unless they hold an `<h1>` or most
 of the page's text (UNLIKELY_MAX_SHARE): then they are misused as the article's wrapper."""
 
-UNLIKELY_MAX_SHARE = 0.5
+UNLIKELY_MAX_SHARE = 0.8
 """An UNLIKELY-classed node holding more than this share of the page's text is kept: it likely
-wraps the article (e.g. `<div class="page-with-sidebar">`). 0.5 is a safe majority."""
+wraps the article (e.g. `<div class="page-with-sidebar">`). Beside a short post a sidebar (an
+"About me" box) easily holds half the page, and then won or joined the story. Tuned on the
+dragnet TUNE half: F1 0.9270 at 0.5 and 0.7, 0.9284 at 0.75, 0.9282 at 0.8 and 0.9, 0.9282 at
+1.0 (never kept); 0.8 sits inside the plateau rather than on its edge. The CHECK half rose
+with it (0.9275 → 0.9300, empty pages 2 → 1), scrapinghub unchanged (0.9809)."""
 
 
 _NEVER_UNLIKELY = frozenset(
