@@ -93,6 +93,29 @@ def test_furniture_lines_of_several_languages(line: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "header",
+    [
+        ["Von Anna Schmidt", "Aktualisiert am 3. Mai 2024, 10:15"],
+        ["Par Claire Dubois", "Publié hier à 10:15"],
+        ["Por Lucía Gómez", "Actualizado: 12 abr 2024"],
+        ["Di Marco Rossi", "Aggiornato oggi, 3 ore fa"],
+        ["Door Sanne de Vries", "Bijgewerkt vandaag, 1 uur geleden"],
+    ],
+)
+def test_header_lines_of_several_languages_are_not_the_body(header: list[str]) -> None:
+    # The byline and date words were English only: a byline or a dateline in another language
+    # at the top of the story stayed in its body.
+    story = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(4))
+    lines = "".join(f"<p>{line}</p>" for line in header)
+    page = (
+        "<html><head><title>Bridge repairs</title></head><body><div class='story'>"
+        f"<h1>Bridge repairs</h1>{lines}{story}</div></body></html>"
+    )
+    doc = extract(page, "https://news.example/2012/08/story.html")
+    assert doc.text.startswith(SENTENCE), doc.text[:200]
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "Tous droits réservés.",

@@ -55,10 +55,26 @@ dragnet TUNE half, whose truth has them: F1 0.9224 never, 0.9270 at 250, 0.9279 
 at 1,200; but scrapinghub (whose truth never has them) fell from 0.9809 at 250 to 0.9802 at
 600 and 0.9795 at 1,200, so the value that costs it nothing."""
 
-_BYLINE = re.compile(r"^(by|written by|from|posted by|published by)\b", re.IGNORECASE)
+_BYLINE = re.compile(
+    r"^(by|written by|from|posted by|published by"  # English
+    r"|von|geschrieben von"  # German
+    r"|par|écrit par|publié par"  # French
+    r"|por|escrito por|publicado por"  # Spanish, Portuguese
+    r"|di|scritto da"  # Italian
+    r"|door|geschreven door"  # Dutch
+    r"|av|af)\b",  # Swedish, Norwegian, Danish
+    re.IGNORECASE,
+)
 _DATE_WORDS = re.compile(
     r"\b(\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|updated|published|posted"
-    r"|ago|minutes?|hours?|today|yesterday)\b",
+    r"|ago|minutes?|hours?|today|yesterday"
+    # The same words in German, French, Spanish, Portuguese, Italian and Dutch.
+    r"|mär|mai|okt|dez|janv|févr|avr|juil|août|déc|ene|abr|ago|dic|gen|mag|giu|lug|set|ott|mei"
+    r"|aktualisiert|veröffentlicht|heute|gestern|stunden?|minuten?"
+    r"|mis à jour|publié|aujourd'hui|hier|heures?"
+    r"|actualizado|atualizado|publicado|hoy|ayer|hoje|ontem|horas?|minutos?"
+    r"|aggiornato|pubblicato|oggi|ieri|ore|minuti"
+    r"|bijgewerkt|gepubliceerd|vandaag|gisteren|uur)\b",
     re.IGNORECASE,
 )
 
