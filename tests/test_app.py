@@ -157,6 +157,24 @@ async def test_cursor_stays_on_its_story_when_new_stories_arrive(
         assert story_list.highlighted.id == held.id
 
 
+async def test_an_untouched_cursor_stays_on_the_newest_story_as_feeds_arrive(
+    http_server, tmp_path: Path
+) -> None:
+    # The feeds answer in any order: one with older stories may arrive first. Until the user
+    # puts the cursor somewhere, it stays on the newest story, not on whichever came first.
+    app = make_app(tmp_path, feed_urls(http_server, ["/feeds/rss2.xml"]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        story_list = app.screen.query_one(StoryList)
+        assert story_list.cursor == 0
+        library = app.screen.library
+        library.settings = replace(library.settings, feeds=tuple(feed_urls(http_server)))
+        await pilot.press("r")
+        await settle(app)
+        newest = max(story_list.stories, key=lambda story: story.sort_time)
+        assert story_list.cursor == 0 and story_list.highlighted.id == newest.id
+
+
 async def test_keys_screen_lists_bindings(http_server, tmp_path: Path) -> None:
     app = make_app(tmp_path, feed_urls(http_server, ["/feeds/rss2.xml"]))
     async with app.run_test(size=(100, 30)) as pilot:

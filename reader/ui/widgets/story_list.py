@@ -105,6 +105,9 @@ class StoryList(ScrollView, can_focus=True):
         self._clock = clock
         self._stories: list[Story] = []
         self._empty_text = ""
+        self._cursor_placed = False
+        """Whether the cursor was put on a story (by a key, a click, a return from it): until
+        then it stays on the newest story, whatever order the feeds arrive in."""
 
     @property
     def stories(self) -> Sequence[Story]:
@@ -117,8 +120,9 @@ class StoryList(ScrollView, can_focus=True):
         return self._stories[self.cursor] if self._stories else None
 
     def set_stories(self, stories: list[Story]) -> None:
-        """Show `stories`, keeping the cursor on the story it was on, at the same screen line."""
-        previous = self.highlighted
+        """Show `stories`, keeping the cursor on the story it was on, at the same screen line
+        (on the newest one until the cursor has been put anywhere)."""
+        previous = self.highlighted if self._cursor_placed else None
         screen_line = self.cursor - self.scroll_offset.y
         self._stories = stories
         self.virtual_size = Size(0, len(stories))
@@ -142,6 +146,8 @@ class StoryList(ScrollView, can_focus=True):
         return max(0, min(cursor, len(self._stories) - 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
+        # Called once at mount with nothing moved; set_stories moves it without calling here.
+        self._cursor_placed = self._cursor_placed or old != new
         self.refresh_line(old)
         self.refresh_line(new)
         self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
