@@ -16,7 +16,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from reader.cli.common import note_recovery
 from reader.config import SYNC_MAX_TIME, Settings
 from reader.library import FeedOutcome, Library, PrefetchReport
 from reader.net import TimedOutHosts
@@ -180,7 +179,10 @@ def run_sync(
 
     async def main() -> SyncReport:
         library = Library(settings)
-        note_recovery(library.store.recovered_from, progress.stream)
+        if library.store.recovery_note:
+            print(
+                f"newsreader: {clean_line(library.store.recovery_note, 300)}", file=progress.stream
+            )
         try:
             return await sync(library, progress, max_time=max_time)
         finally:

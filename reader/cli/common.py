@@ -107,18 +107,9 @@ def open_store(settings: Settings) -> Store:
     from reader.store import Store
 
     store = Store(settings.database_path, busy_timeout=settings.busy_timeout)
-    note_recovery(store.recovered_from)
+    if store.recovery_note:
+        note(store.recovery_note)
     return store
-
-
-def note_recovery(recovered_from: Path | None, stream: TextIO | None = None) -> None:
-    """Say on stderr that a damaged library was set aside, as the app does in its first frame."""
-    if recovered_from is not None:
-        note(
-            f"the library file was damaged and has been set aside as {recovered_from}; "
-            "a fresh one was started",
-            stream,
-        )
 
 
 def _field(text: str) -> str:

@@ -85,6 +85,16 @@ class StoreConnection:
             self.recovered_from = self._set_aside()
             self._db = self._open()
 
+    @property
+    def recovery_note(self) -> str | None:
+        """What to tell the user when a damaged library was set aside, in every front end."""
+        if self.recovered_from is None:
+            return None
+        return (
+            f"the library file was damaged and has been set aside as {self.recovered_from}; "
+            "a fresh one was started"
+        )
+
     def _open(self) -> sqlite3.Connection:
         """Connect read-write where the file system lets us, else read-only; then bring the
         schema up to date (which needs the write lock only when it is older)."""

@@ -116,10 +116,9 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
             self.story_list.set_stories(self.initial_page)
             self._update_title_bar()
         self.load_stories(first_page=True)
-        if recovered := self.library.store.recovered_from:
+        if recovered := self.library.store.recovery_note:
             self.notify(
-                f"The library file was damaged and has been set aside as {recovered.name}; "
-                "a fresh one was started.",
+                f"{recovered[0].upper()}{recovered[1:]}.",
                 severity="error",
                 timeout=15,
                 markup=False,
