@@ -77,3 +77,13 @@ def other_http_server() -> Iterator[LoopbackServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def lan_server() -> Iterator[LoopbackServer]:
+    """A server in "the user's network", on 127.0.0.2."""
+    server = LoopbackServer(host="127.0.0.2")
+    try:
+        yield server
+    finally:
+        server.stop()

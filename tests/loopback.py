@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import mimetypes
 import socket
 import threading
@@ -281,3 +282,9 @@ def rss_linking_to(links: list[str], title: str = "Links") -> str:
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
         f"<link>http://127.0.0.1/</link>{items}</channel></rss>"
     )
+
+
+def only_127_0_0_1_is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """The test suite's map of the world: 127.0.0.1 stands for the internet, every other
+    loopback address (127.0.0.2, ::1, ...) for the user's own network."""
+    return address != ipaddress.IPv4Address("127.0.0.1")

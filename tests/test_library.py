@@ -6,7 +6,6 @@ Everything runs against the loopback server and real SQLite files in temp dirs.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import signal
 import sqlite3
@@ -14,17 +13,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from loopback import LoopbackServer, StallingServer, rss_linking_to
+from loopback import LoopbackServer, StallingServer, only_127_0_0_1_is_public, rss_linking_to
 from waiting import POLL_SECONDS, WAIT_LIMIT_SECONDS
 
 from reader.config import Settings
 from reader.library import Library
 from reader.net import HttpClient
-from reader.net.addresses import IPAddress
 from reader.store import _SCHEMA_V1, SCHEMA_VERSION, Store
 
 FEEDS = ["/feeds/rss2.xml", "/feeds/atom.xml", "/feeds/feed.json", "/feeds/rss1.xml"]
@@ -390,11 +387,6 @@ def test_cache_command_reports_and_prunes(
     assert "pruned 0 cached articles" in out.err
 
 
-def only_127_0_0_1_is_public(address: IPAddress) -> bool:
-    """127.0.0.1 stands for the internet, every other loopback address for the user's LAN."""
-    return address != ipaddress.IPv4Address("127.0.0.1")
-
-
 def guarded_library(data_dir: Path, urls: list[str], **settings: object) -> Library:
     """A library whose client sees 127.0.0.1 as public and the rest of loopback as private."""
     client = HttpClient(user_agent="newsreader-tests", is_private=only_127_0_0_1_is_public)
@@ -402,16 +394,6 @@ def guarded_library(data_dir: Path, urls: list[str], **settings: object) -> Libr
         Settings(data_dir=data_dir, feeds=tuple(urls), **settings),  # type: ignore[arg-type]
         client=client,
     )
-
-
-@pytest.fixture
-def lan_server() -> Iterator[LoopbackServer]:
-    """A server in "the user's network", on 127.0.0.2."""
-    server = LoopbackServer(host="127.0.0.2")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 async def test_prefetch_from_a_public_feed_never_enters_the_network(

@@ -12,21 +12,16 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from loopback import LoopbackServer
+from loopback import LoopbackServer, only_127_0_0_1_is_public
 
 from reader.feeds import FeedError
 from reader.feeds.discover import discover_feeds
 from reader.net import FetchError, HttpClient, Reach, is_private_address
-from reader.net.addresses import IPAddress, is_private_host, resolve
+from reader.net.addresses import is_private_host, resolve
 
 USER_AGENT = "newsreader-tests/0.1 (+http://127.0.0.1/)"
 PUBLIC = ipaddress.IPv4Address("127.0.0.1")
 BLOCKED = r"^blocked: .* is a local or private network address"
-
-
-def only_127_0_0_1_is_public(address: IPAddress) -> bool:
-    """The test suite's map of the world: 127.0.0.1 is the internet, the rest is the LAN."""
-    return address != PUBLIC
 
 
 @pytest.fixture
@@ -35,16 +30,6 @@ async def client() -> AsyncIterator[HttpClient]:
         user_agent=USER_AGENT, timeout=5.0, is_private=only_127_0_0_1_is_public
     ) as http:
         yield http
-
-
-@pytest.fixture
-def lan_server() -> Iterator[LoopbackServer]:
-    """A server in "the user's network", on 127.0.0.2."""
-    server = LoopbackServer(host="127.0.0.2")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
