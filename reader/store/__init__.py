@@ -5,11 +5,13 @@ app mid-refresh loses nothing already committed. Every string stored has passed 
 `_storable` makes sure no lone surrogate or NUL can make an insert fail.
 
 The store is split by concern: `schema` (tables and migrations), `connection` (opening and
-transactions), `stories`, `subscriptions` and `articles`; `Store` joins them into one object.
+transactions), `stories`, `subscriptions`, `articles`, and for feed server accounts `accounts` and
+`pending` (changes queued for the server); `Store` joins them into one object.
 """
 
 from __future__ import annotations
 
+from reader.store.accounts import AccountFeed, AccountItem, AccountRecord, AccountTables
 from reader.store.articles import PREFETCH_RETRY_BASE, PREFETCH_RETRY_MAX, ArticleCache
 from reader.store.connection import BUSY_MESSAGE
 from reader.store.model import (
@@ -23,6 +25,7 @@ from reader.store.model import (
     StoryFilter,
     Subscription,
 )
+from reader.store.pending import PendingChange, PendingChanges
 from reader.store.schema import _SCHEMA_V1, _SCHEMA_V2, SCHEMA_VERSION, SEARCH_TITLE_WEIGHT
 from reader.store.stories import (
     MAX_SEARCH_WORDS,
@@ -43,11 +46,15 @@ __all__ = [
     "SEARCH_TITLE_WEIGHT",
     "_SCHEMA_V1",
     "_SCHEMA_V2",
+    "AccountFeed",
+    "AccountItem",
+    "AccountRecord",
     "CacheStats",
     "CachedArticle",
     "FeedOverview",
     "FeedState",
     "MergedFeed",
+    "PendingChange",
     "SnippetPart",
     "Store",
     "StoreError",
@@ -58,5 +65,6 @@ __all__ = [
 ]
 
 
-class Store(StoryTables, Subscriptions, ArticleCache):
-    """The library database: stories, the user's feeds and cached articles over one connection."""
+class Store(StoryTables, Subscriptions, ArticleCache, AccountTables, PendingChanges):
+    """The library database: stories, the user's feeds, cached articles and accounts over one
+    connection."""

@@ -8,7 +8,7 @@ import sqlite3
 from reader.document import Document
 from reader.store.model import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped with every schema change; `migrate` upgrades older libraries step by step."""
 
 _SCHEMA_V1 = """
@@ -82,6 +82,44 @@ CREATE TABLE story_carriers (
 CREATE INDEX story_carriers_by_story ON story_carriers (story_id);
 """
 
+# Version 4: feed server accounts. An account's feeds are rows of `feeds` (its key and the server's
+# feed id; the server's group is the folder), `server_items` maps each server item id to the one
+# story it is (a story a local feed brought first when the links match), and `pending_changes`
+# queues what the user changed, in order, until the server has it.
+_SCHEMA_V4 = """
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL DEFAULT '',
+    since_id TEXT,
+    last_synced REAL,
+    feeds_checked REAL,
+    last_error TEXT
+);
+ALTER TABLE feeds ADD COLUMN account_id INTEGER REFERENCES accounts(id);
+ALTER TABLE feeds ADD COLUMN server_id TEXT;
+ALTER TABLE feeds ADD COLUMN server_url TEXT;
+CREATE UNIQUE INDEX feeds_by_server_id ON feeds (account_id, server_id)
+    WHERE account_id IS NOT NULL AND server_id IS NOT NULL;
+CREATE TABLE server_items (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    item_id TEXT NOT NULL,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    PRIMARY KEY (account_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX server_items_by_story ON server_items (story_id);
+CREATE INDEX server_items_by_feed ON server_items (feed_id);
+CREATE TABLE pending_changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    made REAL NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    item_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('read', 'unread', 'saved', 'unsaved'))
+);
+CREATE INDEX pending_changes_by_item ON pending_changes (account_id, item_id);
+"""
+
 SEARCH_TITLE_WEIGHT = 10.0
 """bm25 weight of a title match against a body match: a word in the title says more."""
 
@@ -100,7 +138,7 @@ def migrate(db: sqlite3.Connection) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if not needs_migration(version):
         return  # Another instance upgraded it while we waited for the lock.
-    for number, script in enumerate((_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3), start=1):
+    for number, script in enumerate((_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4), start=1):
         if version < number:
             # Statement by statement: executescript() would commit our transaction.
             for statement in script.split(";\n"):

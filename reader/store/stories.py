@@ -19,6 +19,7 @@ from reader.store.model import (
     _timestamp,
     story_conditions,
 )
+from reader.store.pending import queue_changes, read_change, saved_change
 
 if TYPE_CHECKING:
     # Types only: importing the parsers (feedparser, selectolax) costs the CLI ~60 ms.
@@ -53,6 +54,45 @@ def fts_query(text: str) -> str:
     if not text.rstrip()[-1:].isspace() and text[-1:].isalnum():
         quoted[-1] += "*"
     return " ".join(quoted)
+
+
+def insert_story(
+    db: sqlite3.Connection,
+    feed_id: int,
+    entry: FeedEntry,
+    now: float,
+    *,
+    is_read: bool = False,
+    is_saved: bool = False,
+) -> int:
+    """Add `entry` as a new story of the feed with row id `feed_id`, searchable by its title and
+    summary; returns the story's id."""
+    published = _timestamp(entry.published)
+    cursor = db.execute(
+        "INSERT INTO stories (title, author, summary, content_html, published, feed_id, guid,"
+        " link, first_seen, sort_time, is_read, is_saved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?)",
+        (
+            _storable(entry.title),
+            _storable(entry.author),
+            _storable(entry.summary),
+            _storable(entry.content_html),
+            published,
+            feed_id,
+            _storable(entry.id),
+            _storable(entry.link) or None,
+            now,
+            published or now,
+            int(is_read),
+            int(is_saved),
+        ),
+    )
+    story_id = int(cursor.lastrowid or 0)
+    db.execute(
+        "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)",
+        (story_id, _storable(entry.title), _storable(entry.summary)),
+    )
+    return story_id
 
 
 class StoryTables(StoreConnection):
@@ -129,8 +169,10 @@ class StoryTables(StoreConnection):
         ).fetchone()
         if row is None and link:
             if entry.id_from_feed:
+                # A feed server's item carries no guid of ours: its link alone names it.
                 same = db.execute(
-                    "SELECT id, feed_id FROM stories WHERE link = ? AND guid = ? LIMIT 1",
+                    "SELECT id, feed_id FROM stories s WHERE link = ? AND (guid = ? OR EXISTS"
+                    " (SELECT 1 FROM server_items i WHERE i.story_id = s.id)) LIMIT 1",
                     (link, guid),
                 ).fetchone()
             else:
@@ -162,15 +204,7 @@ class StoryTables(StoreConnection):
             )
             db.execute("UPDATE story_search SET title = ? WHERE rowid = ?", (values[0], row[0]))
             return 0
-        cursor = db.execute(
-            "INSERT INTO stories (title, author, summary, content_html, published, feed_id, guid,"
-            " link, first_seen, sort_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*values, feed_id, guid, link, now, published or now),
-        )
-        db.execute(
-            "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)",
-            (cursor.lastrowid, values[0], values[2]),
-        )
+        insert_story(db, feed_id, entry, now)
         return 1
 
     def record_feed_error(
@@ -281,9 +315,14 @@ class StoryTables(StoreConnection):
         return row[0] if row else ""
 
     def set_read(self, story_id: int, is_read: bool = True) -> None:
-        """Mark a story read or unread."""
+        """Mark a story read or unread (queued for its account's server when it is an item)."""
         with self._transaction() as db:
-            db.execute("UPDATE stories SET is_read = ? WHERE id = ?", (int(is_read), story_id))
+            changed = db.execute(
+                "UPDATE stories SET is_read = ? WHERE id = ? AND is_read != ?",
+                (int(is_read), story_id, int(is_read)),
+            ).rowcount
+            if changed:
+                queue_changes(db, (story_id,), read_change(is_read))
 
     def mark_all_read(self, feed_urls: Iterable[str] | None = None) -> list[int]:
         """Mark every story (of `feed_urls` when given) read; returns the ids that changed,
@@ -297,14 +336,29 @@ class StoryTables(StoreConnection):
                 " RETURNING id",
                 params,
             ).fetchall()
-        return [row[0] for row in rows]
+            changed = [row[0] for row in rows]
+            queue_changes(db, changed, "read")
+        return changed
 
     def mark_unread(self, story_ids: Iterable[int]) -> None:
         """Mark the stories with `story_ids` unread again (undoing mark_all_read)."""
         with self._transaction() as db:
-            db.executemany("UPDATE stories SET is_read = 0 WHERE id = ?", ((i,) for i in story_ids))
+            changed = [
+                story_id
+                for story_id in story_ids
+                if db.execute(
+                    "UPDATE stories SET is_read = 0 WHERE id = ? AND is_read = 1", (story_id,)
+                ).rowcount
+            ]
+            queue_changes(db, changed, "unread")
 
     def set_saved(self, story_id: int, is_saved: bool = True) -> None:
-        """Save a story (its article is then never evicted) or unsave it."""
+        """Save a story (its article is then never evicted) or unsave it; queued for its
+        account's server when it is an item."""
         with self._transaction() as db:
-            db.execute("UPDATE stories SET is_saved = ? WHERE id = ?", (int(is_saved), story_id))
+            changed = db.execute(
+                "UPDATE stories SET is_saved = ? WHERE id = ? AND is_saved != ?",
+                (int(is_saved), story_id, int(is_saved)),
+            ).rowcount
+            if changed:
+                queue_changes(db, (story_id,), saved_change(is_saved))

@@ -92,16 +92,17 @@ class Subscriptions(StoreConnection):
                     )
 
     def feeds_in_use(self, chosen_for_this_run: tuple[str, ...] | None) -> tuple[str, ...]:
-        """The feeds a run reads: those given for it (`--feed`), else the user's enabled feeds,
-        else the built-in defaults until the user has any feed of their own."""
+        """The feeds a run fetches: those given for it (`--feed`), else the user's enabled
+        feeds, else the built-in defaults until the user has any feed or account of their own."""
         if chosen_for_this_run is not None:
             return chosen_for_this_run
         with self._reading():
             rows = self._db.execute(
                 "SELECT url, enabled FROM feeds WHERE subscribed = 1"
             ).fetchall()
+            has_account = self._db.execute("SELECT 1 FROM accounts LIMIT 1").fetchone()
         if not rows:
-            return DEFAULT_FEEDS
+            return () if has_account else DEFAULT_FEEDS
         return tuple(url for url, enabled in rows if enabled)
 
     def subscriptions(self, feed_urls: Iterable[str] | None = None) -> list[Subscription]:
