@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from reader.accounts.service import AccountOpener, AccountService, SyncedAccount
 from reader.config import USER_AGENT, Settings
 from reader.document import Block, Document, text_blocks
 from reader.sanitize import clean_line
@@ -139,12 +140,21 @@ class Library:
     """Feeds, stories and articles for one data directory."""
 
     def __init__(
-        self, settings: Settings, store: Store | None = None, client: HttpClient | None = None
+        self,
+        settings: Settings,
+        store: Store | None = None,
+        client: HttpClient | None = None,
+        *,
+        accounts: AccountOpener | None = None,
     ) -> None:
+        """`accounts` gives the feed server accounts to sync (none when None); a run given
+        its feeds (`--feed`) reads those alone."""
         self.settings = settings
         self.store = store or Store(settings.database_path, busy_timeout=settings.busy_timeout)
         self._cleaner: PageCleaner | None = None
         self._client = client
+        opener = accounts if settings.feeds is None else None
+        self.accounts = AccountService(self.store, opener, lambda: self.client)
 
     @property
     def cleaner(self) -> PageCleaner:
@@ -178,6 +188,7 @@ class Library:
 
     async def aclose(self) -> None:
         """Close the network client and the database."""
+        await self.accounts.aclose()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -191,8 +202,12 @@ class Library:
         return self.store.read_only
 
     def feed_urls(self) -> tuple[str, ...]:
-        """The feeds this run reads: `--feed`, else the user's enabled feeds, else the defaults."""
-        return self.store.feeds_in_use(self.settings.feeds)
+        """The feeds this run shows: `--feed`, else the user's enabled feeds and the accounts'
+        feeds, else the defaults."""
+        fetched = self.store.feeds_in_use(self.settings.feeds)
+        if self.settings.feeds is not None:
+            return fetched
+        return fetched + self.store.account_feed_urls()
 
     def newest_stories(self, limit: int) -> list[Story]:
         """The newest `limit` stories of the sources in use, read now (this blocks): for a
@@ -227,22 +242,48 @@ class Library:
         from reader.net import TimedOutHosts
 
         self.store.ensure_writable()
-        feeds = await asyncio.to_thread(self.feed_urls)
+        accounts = self.accounts.accounts()  # opened here, in the loop, with the client
+        await asyncio.to_thread(self.accounts.register)
+        feeds = await asyncio.to_thread(self.store.feeds_in_use, self.settings.feeds)
         outcomes: list[FeedOutcome] = []
         timed_out = TimedOutHosts() if timed_out is None else timed_out
         gate = _WriteGate()
+
+        def done(outcome: FeedOutcome) -> None:
+            outcomes.append(outcome)
+            if on_progress is not None:
+                on_progress(outcome, len(outcomes), len(feeds) + len(accounts))
 
         async def refresh_one(url: str) -> None:
             try:
                 outcome = await self._refresh_feed(url, timed_out, gate)
             except StoreError as error:
                 outcome = FeedOutcome(url, url, store_error=str(error))
-            outcomes.append(outcome)
-            if on_progress is not None:
-                on_progress(outcome, len(outcomes), len(feeds))
+            done(outcome)
 
-        await asyncio.gather(*(refresh_one(url) for url in feeds))
+        async def sync_one(account: SyncedAccount) -> None:
+            synced = await self.accounts.sync(account)
+            done(
+                FeedOutcome(
+                    synced.name,
+                    synced.name,
+                    synced.new_stories,
+                    error=synced.error,
+                    store_error=synced.store_error,
+                )
+            )
+
+        await asyncio.gather(
+            *(refresh_one(url) for url in feeds), *(sync_one(account) for account in accounts)
+        )
         return outcomes
+
+    async def sources_count(self) -> int:
+        """How many feeds and accounts a refresh updates."""
+        accounts = self.accounts.accounts()
+        await asyncio.to_thread(self.accounts.register)
+        feeds = await asyncio.to_thread(self.store.feeds_in_use, self.settings.feeds)
+        return len(feeds) + len(accounts)
 
     async def _refresh_feed(
         self, url: str, timed_out: TimedOutHosts, gate: _WriteGate
@@ -326,7 +367,9 @@ class Library:
         hosts: dict[str, asyncio.Semaphore] = {}
         # Where each feed's links may go: one address lookup per feed, shared by its stories.
         feeds = sorted({story.feed_url for story in stories})
-        found = await asyncio.gather(*(self.client.reach_from(feed) for feed in feeds))
+        # An account's feed is reached as from the feed's own address, not the server's.
+        origins = await asyncio.to_thread(self.store.feed_origins, feeds)
+        found = await asyncio.gather(*(self.client.reach_from(origins[feed]) for feed in feeds))
         reaches: dict[str, Reach] = dict(zip(feeds, found, strict=True))
 
         async def prefetch_one(story: Story) -> None:
@@ -430,6 +473,7 @@ class Library:
     async def mark_read(self, story: Story, is_read: bool = True) -> None:
         """Record that the user has (or has not) read a story."""
         await asyncio.to_thread(self.store.set_read, story.id, is_read)
+        self.accounts.send_soon()
 
     # Sources
 
@@ -484,15 +528,19 @@ class Library:
     async def mark_all_read(self) -> list[int]:
         """Mark every story of the sources in use read; returns the ids that changed."""
         feeds = await asyncio.to_thread(self.feed_urls)
-        return await asyncio.to_thread(self.store.mark_all_read, feeds)
+        changed = await asyncio.to_thread(self.store.mark_all_read, feeds)
+        self.accounts.send_soon()
+        return changed
 
     async def mark_unread(self, story_ids: list[int]) -> None:
         """Mark these stories unread again: the undo of mark_all_read."""
         await asyncio.to_thread(self.store.mark_unread, story_ids)
+        self.accounts.send_soon()
 
     async def set_saved(self, story: Story, is_saved: bool) -> None:
         """Save a story (kept offline for good) or unsave it."""
         await asyncio.to_thread(self.store.set_saved, story.id, is_saved)
+        self.accounts.send_soon()
 
     async def search(self, text: str) -> list[Story]:
         """Stories of the sources in use whose title or article matches `text`, best first."""

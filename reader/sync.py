@@ -144,7 +144,7 @@ async def sync(
 
     deadline = asyncio.timeout(max_time)
     try:
-        report.feeds = len(await asyncio.to_thread(library.feed_urls))
+        report.feeds = await library.sources_count()
         async with deadline:
             await library.refresh(on_feed, timed_out=timed_out)
             if library.settings.prefetch and not (report.all_failed or report.store_error):

@@ -1,0 +1,132 @@
+"""The library's side of accounts: which accounts it syncs, syncing them at a refresh, and
+sending the user's changes in the background as soon as they are made.
+
+The library holds one `AccountService`; the UI never sees it, only the library's refresh
+outcomes and read/saved calls, which look the same for a feed and for an account.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from reader.accounts.server import AccountError, FeedServer
+from reader.sanitize import clean_line
+from reader.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from reader.net import HttpClient
+
+MAX_ERROR_CHARS = 200
+"""An account's error as the status line and `newsreader sync` show it: one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncedAccount:
+    """An account the library syncs: its lasting `key` in the library, the `name` messages
+    use for it (the server's URL), and the server speaking its protocol."""
+
+    key: str
+    name: str
+    server: FeedServer
+
+
+AccountOpener = Callable[["HttpClient"], Sequence[SyncedAccount]]
+"""Gives the accounts to sync, their servers speaking through the one HTTP client given."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountOutcome:
+    """How one account's sync went: the new stories it brought, or why it failed."""
+
+    name: str
+    new_stories: int = 0
+    error: str | None = None
+    store_error: str | None = None
+
+
+class AccountService:
+    """Syncs the accounts `opener` gives and sends queued changes, one sender per account."""
+
+    def __init__(
+        self, store: Store, opener: AccountOpener | None, client: Callable[[], HttpClient]
+    ) -> None:
+        """`client` gives the library's HTTP client, made on first use inside the loop."""
+        self.store = store
+        self._opener = opener
+        self._client = client
+        self._accounts: Sequence[SyncedAccount] | None = None
+        self._senders: dict[str, asyncio.Lock] = {}
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def configured(self) -> bool:
+        """Whether this run syncs any account at all (no client is made to find out)."""
+        return self._opener is not None
+
+    def accounts(self) -> Sequence[SyncedAccount]:
+        """The accounts to sync, opened on first use."""
+        if self._accounts is None:
+            self._accounts = self._opener(self._client()) if self._opener else ()
+        return self._accounts
+
+    def register(self) -> None:
+        """Give every account its row in the library (this blocks: call in a thread), so its
+        feeds list and the built-in feeds stay away even before its first sync."""
+        for account in self.accounts():
+            self.store.register_account(account.key, account.name)
+
+    def _sender(self, key: str) -> asyncio.Lock:
+        """The lock that keeps one account's changes going out one at a time, in order."""
+        return self._senders.setdefault(key, asyncio.Lock())
+
+    async def sync(self, account: SyncedAccount) -> AccountOutcome:
+        """Sync one account; a failure is one line in the outcome, never raised."""
+        from reader.accounts.sync import sync_account
+
+        try:
+            async with self._sender(account.key):
+                result = await sync_account(self.store, account.key, account.server)
+        except AccountError as error:
+            line = clean_line(str(error), MAX_ERROR_CHARS) or "the server could not be used"
+            with contextlib.suppress(StoreError):
+                await asyncio.to_thread(self.store.record_account_sync, account.key, line)
+            return AccountOutcome(account.name, error=line)
+        except StoreError as error:
+            return AccountOutcome(account.name, store_error=str(error))
+        try:
+            await asyncio.to_thread(self.store.record_account_sync, account.key, None)
+        except StoreError as error:
+            return AccountOutcome(account.name, result.new_stories, store_error=str(error))
+        return AccountOutcome(account.name, result.new_stories)
+
+    def send_soon(self) -> None:
+        """Start sending the queued changes in the background. A failure is silent: the
+        changes stay queued and go with the next refresh."""
+        if not self.configured:
+            return
+        task = asyncio.get_running_loop().create_task(self._send_all())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _send_all(self) -> None:
+        from reader.accounts.sync import send_pending
+
+        for account in self.accounts():
+            with contextlib.suppress(StoreError):
+                async with self._sender(account.key):
+                    await send_pending(self.store, account.key, account.server)
+
+    async def wait_sent(self) -> None:
+        """Wait for background sends started so far (tests, and closing the library)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Stop background sends: what they did not send stays queued for the next run."""
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
