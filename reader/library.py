@@ -14,12 +14,13 @@ import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from reader.accounts.service import AccountOpener, AccountService, SyncedAccount
 from reader.config import USER_AGENT, Settings
 from reader.document import Block, Document, text_blocks
+from reader.library_sources import LibrarySources, SourceKind
 from reader.sanitize import clean_line
 from reader.store import (
     FeedOverview,
@@ -28,13 +29,21 @@ from reader.store import (
     StoreError,
     Story,
     StoryFilter,
-    Subscription,
 )
 
 if TYPE_CHECKING:
     from reader.cleaner import PageCleaner
-    from reader.feeds.discover import DiscoveredFeed
     from reader.net import HttpClient, Reach, TimedOutHosts
+
+__all__ = [
+    "ArticleOutcome",
+    "FeedOutcome",
+    "FeedProgress",
+    "Library",
+    "PrefetchProgress",
+    "PrefetchReport",
+    "SourceKind",
+]
 
 T = TypeVar("T")
 
@@ -107,9 +116,6 @@ class PrefetchReport:
 PrefetchProgress = Callable[[PrefetchReport], None]
 """Called after each prefetched article with the running report."""
 
-SourceKind = Literal["this run", "yours", "built-in"]
-"""Whose feeds a run reads: given with `--feed`, the user's own, or the built-in defaults."""
-
 FeedProgress = Callable[[FeedOutcome, int, int], None]
 """Called after each feed with (outcome, feeds done, feeds in all)."""
 
@@ -136,7 +142,7 @@ class _WriteGate:
                 raise
 
 
-class Library:
+class Library(LibrarySources):
     """Feeds, stories and articles for one data directory."""
 
     def __init__(
@@ -204,10 +210,7 @@ class Library:
     def feed_urls(self) -> tuple[str, ...]:
         """The feeds this run shows: `--feed`, else the user's enabled feeds and the accounts'
         feeds, else the defaults."""
-        fetched = self.store.feeds_in_use(self.settings.feeds)
-        if self.settings.feeds is not None:
-            return fetched
-        return fetched + self.store.account_feed_urls()
+        return self.store.feeds_shown(self.settings.feeds)
 
     def newest_stories(self, limit: int) -> list[Story]:
         """The newest `limit` stories of the sources in use, read now (this blocks): for a
@@ -474,56 +477,6 @@ class Library:
         """Record that the user has (or has not) read a story."""
         await asyncio.to_thread(self.store.set_read, story.id, is_read)
         self.accounts.send_soon()
-
-    # Sources
-
-    async def subscriptions(self) -> list[Subscription]:
-        """The user's feeds with their folders, unread counts, last update and last error."""
-        return await asyncio.to_thread(self.store.subscriptions)
-
-    async def sources(self) -> tuple[SourceKind, list[Subscription]]:
-        """The feeds in use (the very ones `feeds()` counts) and whose they are: the run's own
-        (`--feed`), the user's, or the built-in ones until the user has some."""
-
-        def read() -> tuple[SourceKind, list[Subscription]]:
-            if self.settings.feeds is not None:
-                return "this run", self.store.subscriptions(self.settings.feeds)
-            own = self.store.subscriptions()
-            if own:
-                return "yours", own
-            return "built-in", self.store.subscriptions(self.feed_urls())
-
-        return await asyncio.to_thread(read)
-
-    async def discover(self, url: str) -> list[DiscoveredFeed]:
-        """The feeds at or announced by `url`; FetchError or FeedError with a clear reason."""
-        from reader.feeds.discover import discover_feeds
-
-        return await discover_feeds(self.client, url)
-
-    async def subscribe(
-        self, found: DiscoveredFeed, *, name: str = "", folder: str = ""
-    ) -> tuple[int, int]:
-        """Add a discovered feed to the user's feeds and store its stories; returns how many it
-        carries and how many of those were new (the rest another feed brought first)."""
-        from reader.feeds.discover import fetch_feed
-
-        feed = found.feed or await fetch_feed(
-            self.client, found.url, timeout=self.settings.feed_timeout
-        )
-        await asyncio.to_thread(self.store.subscribe, found.url, name=name, folder=folder)
-        new = await asyncio.to_thread(self.store.save_feed, found.url, feed)
-        return await asyncio.to_thread(self.store.carried_stories, found.url), new
-
-    async def unsubscribe(self, url: str) -> None:
-        """Remove a feed and its stories (cached articles stay until pruned)."""
-        await asyncio.to_thread(self.store.unsubscribe, url)
-
-    async def update_subscription(
-        self, url: str, *, name: str | None = None, enabled: bool | None = None
-    ) -> None:
-        """Rename a feed, or enable or disable it."""
-        await asyncio.to_thread(self.store.update_subscription, url, name=name, enabled=enabled)
 
     async def mark_all_read(self) -> list[int]:
         """Mark every story of the sources in use read; returns the ids that changed."""

@@ -63,13 +63,18 @@ def store(tmp_path: Path) -> Store:
     return store
 
 
+def account_feeds(store: Store) -> tuple[str, ...]:
+    """The account's feeds, as the story list and the feeds pane name them."""
+    return tuple(url for url in store.feeds_shown(None) if url.startswith("account:"))
+
+
 def pending(store: Store) -> list[tuple[str, str]]:
     return [(change.item_id, change.kind) for change in store.pending_changes(KEY)]
 
 
 def test_the_account_feeds_and_items_are_stories_under_folders(store: Store) -> None:
     assert store.save_account_items(KEY, [item(1), item(2, "2"), item(3)], since_id="3") == 3
-    feeds = store.account_feed_urls()
+    feeds = account_feeds(store)
     overview = store.feed_overview(feeds)
     assert [(f.title, f.folder, f.stories) for f in overview] == [
         ("Papers", "", 1),
@@ -98,11 +103,11 @@ def test_an_item_of_a_local_feed_becomes_its_story(store: Store) -> None:
     # The server has the same two stories (by link) and one more.
     new = store.save_account_items(KEY, [item(1), item(2, saved=True), item(5)], since_id="5")
     assert new == 1
-    every_source = store.feeds_in_use(None) + store.account_feed_urls()
+    every_source = store.feeds_shown(None)
     assert sorted(s.title for s in store.stories(every_source)) == ["Item 5", "Story 1", "Story 2"]
     # The account's feed lists them too, and the state is the furthest either side got: read
     # here (and queued for the server, which lacks it), saved there.
-    blog = store.account_feed_urls()[0]
+    blog = account_feeds(store)[0]
     by_title = {s.title: s for s in store.stories([blog])}
     assert set(by_title) == {"Item 5", "Story 1", "Story 2"}
     assert by_title["Story 1"].is_read and by_title["Story 2"].is_saved
@@ -117,7 +122,7 @@ def test_a_local_feed_added_later_does_not_repeat_the_account_stories(store: Sto
     store.subscribe(LOCAL_FEED)
     # The local feed's entries have ids of their own; their links are the items'.
     assert store.save_feed(LOCAL_FEED, ParsedFeed("Blog", None, [entry(1), entry(3)])) == 1
-    every_source = store.feeds_in_use(None) + store.account_feed_urls()
+    every_source = store.feeds_shown(None)
     assert sorted(s.title for s in store.stories(every_source)) == ["Item 1", "Item 2", "Story 3"]
     assert sorted(s.title for s in store.stories([LOCAL_FEED])) == ["Item 1", "Story 3"]
 
@@ -128,7 +133,7 @@ def test_a_change_is_queued_with_the_state_it_changes(store: Store) -> None:
     store.set_read(one.id)
     store.set_read(one.id)  # already read: nothing new for the server
     store.set_saved(two.id, True)
-    store.mark_all_read(store.account_feed_urls())
+    store.mark_all_read(account_feeds(store))
     queued = pending(store)
     assert queued[:2] == [("1", "read"), ("2", "saved")]
     assert sorted(queued[2:]) == [("2", "read"), ("3", "read")]  # all read: in any order
@@ -175,7 +180,7 @@ def test_the_server_state_applies_both_ways_except_over_a_queued_change(store: S
 def test_a_feed_gone_from_the_server_goes_but_its_saved_stories_stay(store: Store) -> None:
     store.save_account_items(KEY, [item(1, "2", saved=True), item(2, "2"), item(3)], since_id="3")
     store.save_account_feeds(KEY, FEEDS[:1])
-    assert sorted(s.title for s in store.stories(store.account_feed_urls())) == [
+    assert sorted(s.title for s in store.stories(account_feeds(store))) == [
         "Item 1",
         "Item 3",
     ]
@@ -185,7 +190,7 @@ def test_a_feed_gone_from_the_server_goes_but_its_saved_stories_stay(store: Stor
     saved = next(s for s in store.stories() if s.title == "Item 1")
     store.set_saved(saved.id, False)
     store.save_account_feeds(KEY, FEEDS[:1])
-    assert [s.title for s in store.stories(store.account_feed_urls())] == ["Item 3"]
+    assert [s.title for s in store.stories(account_feeds(store))] == ["Item 3"]
 
 
 def test_removing_the_account_leaves_the_local_feeds(store: Store) -> None:
@@ -196,5 +201,5 @@ def test_removing_the_account_leaves_the_local_feeds(store: Store) -> None:
     assert store.remove_account(KEY)
     assert not store.remove_account(KEY)
     assert [s.title for s in store.stories()] == ["Story 1"]
-    assert store.account_feed_urls() == () and store.pending_count() == 0
+    assert account_feeds(store) == () and store.pending_count() == 0
     assert not store.has_accounts()

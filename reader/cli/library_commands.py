@@ -129,7 +129,7 @@ def list_command(settings: Settings, *, unread: bool, as_json: bool) -> int:
 
     store = open_store(settings)
     try:
-        feeds = store.feeds_in_use(settings.feeds)
+        feeds = store.feeds_shown(settings.feeds)
         stories = store.stories(feeds, show="unread" if unread else "all")
     finally:
         store.close()

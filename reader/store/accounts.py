@@ -110,14 +110,6 @@ class AccountTables(StoreConnection):
                 (_storable(error) or None, error, time.time() if now is None else now, key),
             )
 
-    def account_feed_urls(self) -> tuple[str, ...]:
-        """The row URLs of every account's feeds, for the story list and the feeds pane."""
-        with self._reading():
-            rows = self._db.execute(
-                "SELECT url FROM feeds WHERE account_id IS NOT NULL ORDER BY id"
-            ).fetchall()
-        return tuple(row[0] for row in rows)
-
     def feed_origins(self, feed_urls: Iterable[str]) -> dict[str, str]:
         """Each feed's address its links come from: an account's feed's own URL, else the
         feed's (for prefetch: a server on the user's network does not open it to links)."""

@@ -105,6 +105,18 @@ class Subscriptions(StoreConnection):
             return () if has_account else DEFAULT_FEEDS
         return tuple(url for url, enabled in rows if enabled)
 
+    def feeds_shown(self, chosen_for_this_run: tuple[str, ...] | None) -> tuple[str, ...]:
+        """The feeds a run lists: those it fetches (feeds_in_use) and, unless it was given its
+        own (`--feed`), every account's feeds, which the accounts' syncs bring."""
+        fetched = self.feeds_in_use(chosen_for_this_run)
+        if chosen_for_this_run is not None:
+            return fetched
+        with self._reading():
+            rows = self._db.execute(
+                "SELECT url FROM feeds WHERE account_id IS NOT NULL ORDER BY id"
+            ).fetchall()
+        return fetched + tuple(row[0] for row in rows)
+
     def subscriptions(self, feed_urls: Iterable[str] | None = None) -> list[Subscription]:
         """The user's feeds (or, given `feed_urls`, those feeds, subscribed or not, listed even
         before their first fetch) by folder then title, with their unread counts."""
