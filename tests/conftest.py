@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Iterator
 
 import pytest
+from coldsweat_server import (
+    ColdsweatAccount,
+    ColdsweatServer,
+    coldsweat_installed,
+    running_coldsweat,
+)
 from hypothesis import HealthCheck, settings
-from loopback import LoopbackServer
+from loopback import LoopbackServer, is_loopback_name
 
 # Hypothesis times every example (a 200 ms deadline) and the generation of its data (the
 # too_slow health check): wall-clock checks that fail on a loaded machine. Speed is bench/'s.
@@ -23,25 +28,9 @@ _real_getaddrinfo = socket.getaddrinfo
 def _loopback_only(host: object, *args: object, **kwargs: object) -> object:
     """getaddrinfo that refuses every name but loopback: no test may reach the internet."""
     name = host.decode() if isinstance(host, bytes) else str(host)
-    try:
-        address = ipaddress.ip_address(name.strip("[]"))
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped  # ::ffff:127.0.0.2 is 127.0.0.2
-        allowed = address.is_loopback
-    except ValueError:
-        allowed = name == "localhost" or _odd_loopback_spelling(name)
-    if not allowed:
+    if not is_loopback_name(name):
         raise socket.gaierror(socket.EAI_NONAME, f"tests stay on loopback, not {name}")
     return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
-
-
-def _odd_loopback_spelling(name: str) -> bool:
-    """Whether `name` is a loopback IPv4 address in a spelling inet_aton accepts (0x7f000001,
-    2130706433, 127.1), which getaddrinfo turns into the address without asking any server."""
-    try:
-        return ipaddress.IPv4Address(socket.inet_aton(name)).is_loopback
-    except OSError:
-        return False
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +76,18 @@ def lan_server() -> Iterator[LoopbackServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def coldsweat() -> Iterator[ColdsweatServer]:
+    """A real Fever server (coldsweat) on 127.0.0.1, started once for the whole run: see
+    tests/coldsweat_server.py for what it holds and how to use it."""
+    if not coldsweat_installed():
+        pytest.skip("coldsweat is not installed (pip install -e '.[test]' installs it)")
+    yield from running_coldsweat()
+
+
+@pytest.fixture
+def coldsweat_account(coldsweat: ColdsweatServer) -> ColdsweatAccount:
+    """A fresh account on the coldsweat server: every shared item unread, none saved."""
+    return coldsweat.new_account()

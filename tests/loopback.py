@@ -69,6 +69,8 @@ class LoopbackServer:
         """Requests per path (query string excluded)."""
         self.requests: list[tuple[str, dict[str, str]]] = []
         """(path, headers with lower-cased names) for every request, in arrival order."""
+        self.posted: list[bytes] = []
+        """The body of every POST, in arrival order."""
         self.max_in_flight = 0
         """Most requests being answered at the same moment so far."""
         self._in_flight = 0
@@ -192,6 +194,16 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             """Record the request and answer it."""
+            self._answer()
+
+        def do_POST(self) -> None:
+            """Read the form, record the request and answer it as a GET."""
+            length = int(self.headers.get("Content-Length") or 0)
+            server.posted.append(self.rfile.read(length))
+            self._answer()
+
+        def _answer(self) -> None:
+            """Programmed route, else file; the same for every method."""
             path = urlsplit(self.path).path
             server._record(path, {k.lower(): v for k, v in self.headers.items()})
             try:
@@ -282,6 +294,27 @@ def rss_linking_to(links: list[str], title: str = "Links") -> str:
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
         f"<link>http://127.0.0.1/</link>{items}</channel></rss>"
     )
+
+
+def is_loopback_name(name: str) -> bool:
+    """Whether a host name or address stays on this machine without asking any name server:
+    a loopback address in any spelling getaddrinfo accepts, or "localhost"."""
+    try:
+        address = ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return name == "localhost" or _odd_loopback_spelling(name)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.2 is 127.0.0.2
+    return address.is_loopback
+
+
+def _odd_loopback_spelling(name: str) -> bool:
+    """Whether `name` is a loopback IPv4 address in a spelling inet_aton accepts (0x7f000001,
+    2130706433, 127.1), which getaddrinfo turns into the address without asking any server."""
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(name)).is_loopback
+    except OSError:
+        return False
 
 
 def only_127_0_0_1_is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

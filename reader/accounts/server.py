@@ -16,6 +16,11 @@ class AccountError(Exception):
     Fever server, down, timed out, an error page)."""
 
 
+class ItemGoneError(AccountError):
+    """A change could not be sent because the server no longer has the item: dropping the
+    change is right, retrying it never helps."""
+
+
 @dataclass(frozen=True, slots=True)
 class AccountSummary:
     """What a credentials check found, for "12 feeds in 3 groups, 340 unread"."""

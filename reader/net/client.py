@@ -1,4 +1,5 @@
-"""The one HTTP client: every byte from the network comes through `HttpClient.get`.
+"""The one HTTP client: every byte from the network comes through `HttpClient.get` (or
+`post_form`, for the APIs of feed servers).
 
 httpx alone is not enough for untrusted servers: its timeouts are per read (a server dripping a
 byte a second never times out), its decoders expand stacked `gzip, gzip` bodies in memory even
@@ -178,6 +179,36 @@ class HttpClient:
         `reach` says which addresses it and its redirects may connect to; given `timed_out`,
         a host that timed out before is not asked again, and one that times out now is noted.
         """
+        return await self._request(url, None, headers, timeout, max_bytes, reach, timed_out)
+
+    async def post_form(
+        self,
+        url: str,
+        form: Mapping[str, str],
+        *,
+        timeout: float | None = None,
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        """POST `form` (urlencoded) to `url` under the same caps as `get`; only FetchError.
+
+        Redirects are followed with the form sent again (an API answers nothing useful to the
+        GET a browser would turn it into), but only on the same host and never from https to
+        http: the form may hold a secret (an API key). The address may be in the user's
+        network: the user chose it.
+        """
+        return await self._request(url, form, None, timeout, max_bytes, Reach.USER_CHOICE, None)
+
+    async def _request(
+        self,
+        url: str,
+        form: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | None,
+        max_bytes: int | None,
+        reach: Reach,
+        timed_out: TimedOutHosts | None,
+    ) -> FetchResult:
+        """GET `url`, or POST `form` to it, under the deadline; every failure a FetchError."""
         limit = self._timeout if timeout is None else timeout
         cap = self._max_bytes if max_bytes is None else max_bytes
         if self._allow_private_network:
@@ -188,7 +219,7 @@ class HttpClient:
             try:
                 async with asyncio.timeout(limit):
                     return await self._fetch(
-                        url, dict(headers or {}), cap, limit, reach, hops, timed_out
+                        url, form, dict(headers or {}), cap, limit, reach, hops, timed_out
                     )
             except FetchError:
                 raise
@@ -202,6 +233,7 @@ class HttpClient:
     async def _fetch(
         self,
         url: str,
+        form: Mapping[str, str] | None,
         headers: dict[str, str],
         cap: int,
         limit: float,
@@ -222,7 +254,13 @@ class HttpClient:
             hops.append(url)
             transport = self._anywhere if reach is not Reach.PUBLIC else self._public_only
             # Per-read timeouts too, as a backstop; the real deadline is in `get`.
-            request = self._client.build_request("GET", url, headers=headers, timeout=limit)
+            request = self._client.build_request(
+                "GET" if form is None else "POST",
+                url,
+                headers=headers,
+                data=None if form is None else dict(form),
+                timeout=limit,
+            )
             response = await transport.handle_async_request(request)
             response.request = request
             try:
@@ -230,6 +268,9 @@ class HttpClient:
                     reach = Reach.PUBLIC  # a public first hop: its redirects stay public
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     target = _redirect_target(url, response.headers["location"])
+                    if form is not None and not _may_resend_form(url, target):
+                        host = urlsplit(target).netloc
+                        raise FetchError(f"redirected to another site ({host}): use that address")
                     if urlsplit(target).netloc != urlsplit(url).netloc:
                         headers = {
                             k: v for k, v in headers.items() if k.lower() not in _PRIVATE_HEADERS
@@ -264,6 +305,14 @@ def _redirect_target(base: str, location: str) -> str:
     if not _valid_url(target):
         raise FetchError("redirect to an invalid URL")
     return target
+
+
+def _may_resend_form(url: str, target: str) -> bool:
+    """Whether a form sent to `url` may be sent again to `target`: the same host and port,
+    and not from https down to http (the form may hold a secret)."""
+    before, after = urlsplit(url), urlsplit(target)
+    downgrade = before.scheme.lower() == "https" and after.scheme.lower() != "https"
+    return before.netloc.lower() == after.netloc.lower() and not downgrade
 
 
 def _valid_url(url: str) -> bool:
