@@ -8,6 +8,7 @@ server's id lists applied without undoing a change still queued.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -203,3 +204,23 @@ def test_removing_the_account_leaves_the_local_feeds(store: Store) -> None:
     assert [s.title for s in store.stories()] == ["Story 1"]
     assert account_feeds(store) == () and store.pending_count() == 0
     assert not store.has_accounts()
+
+
+def test_entries_sharing_a_link_stay_distinct_stories(store: Store) -> None:
+    # Two items of the account with one link (two feeds both linking one page) are two items
+    # to the server, so two stories here.
+    shared = "https://blog.example/1"
+    twin = AccountItem("9", "2", entry(9, link=shared), False, False)
+    assert store.save_account_items(KEY, [item(1), twin], since_id="9") == 2
+    # A local feed whose three entries (ids of their own) share that link: each is at most
+    # one of the account's stories, and the one left over a story of its own, as any feed's
+    # entries sharing a link.
+    store.subscribe(LOCAL_FEED)
+    episodes = [entry(1), replace(entry(2), link=shared), replace(entry(3), link=shared)]
+    assert store.save_feed(LOCAL_FEED, ParsedFeed("Blog", None, episodes)) == 1
+    assert sorted(s.title for s in store.stories(store.feeds_shown(None))) == [
+        "Item 1",
+        "Story 3",
+        "Story 9",
+    ]
+    assert len(store.stories([LOCAL_FEED])) == 3

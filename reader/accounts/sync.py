@@ -24,7 +24,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from reader.accounts.server import AccountError, FeedServer, ItemChange, ServerFeed, ServerItem
+from reader.accounts.server import (
+    AccountError,
+    FeedServer,
+    ItemChange,
+    ItemGoneError,
+    ServerFeed,
+    ServerItem,
+)
 from reader.feeds.common import (
     MAX_FEED_TITLE_CHARS,
     html_to_text,
@@ -68,13 +75,15 @@ def is_after(item_id: str, since_id: str | None) -> bool:
 
 
 async def send_pending(store: Store, key: str, server: FeedServer) -> tuple[int, int]:
-    """Send the account's queued changes in order, dropping each once the server has it;
-    stops at the first that fails, which stays queued with those after it. Returns (sent, left).
-    """
+    """Send the account's queued changes in order, dropping each once the server has it (or
+    says it no longer has the item: retrying would never help); stops at the first that fails
+    otherwise, which stays queued with those after it. Returns (sent, left)."""
     pending = await asyncio.to_thread(store.pending_changes, key)
     for sent, change in enumerate(pending):
         try:
             await server.send(ItemChange(change.item_id, change.kind))
+        except ItemGoneError:
+            pass
         except AccountError:
             return sent, len(pending) - sent
         await asyncio.to_thread(store.drop_pending, change.id)

@@ -232,7 +232,8 @@ class AccountTables(StoreConnection):
     ) -> int:
         """Store one item as its story; returns 1 if that made a new story.
 
-        An item whose link a stored story has becomes that story. The story keeps whichever
+        An item whose link a stored story (not already an item of the account) has becomes
+        that story. The story keeps whichever
         state says the user got further (read, saved): a "read" the server lacks is queued
         for it, like a change made here.
         """
@@ -246,10 +247,13 @@ class AccountTables(StoreConnection):
         link = _storable(item.entry.link) or None
         same = None
         if link:
+            # Not a story that is already one of the account's items: the server knows two
+            # items sharing a link (an episode and its show) are two stories.
             same = db.execute(
-                "SELECT id, feed_id, is_read, is_saved FROM stories WHERE link = ?"
-                " ORDER BY feed_id != ? LIMIT 1",
-                (link, feed_id),
+                "SELECT id, feed_id, is_read, is_saved FROM stories s WHERE link = ? AND NOT EXISTS"
+                " (SELECT 1 FROM server_items i WHERE i.story_id = s.id AND i.account_id = ?)"
+                " LIMIT 1",
+                (link, account_id),
             ).fetchone()
         if same is None:
             story_id = insert_story(

@@ -169,11 +169,14 @@ class StoryTables(StoreConnection):
         ).fetchone()
         if row is None and link:
             if entry.id_from_feed:
-                # A feed server's item carries no guid of ours: its link alone names it.
+                # A feed server's item carries no guid of ours: its link names it, unless this
+                # feed carries it already (then this is another entry sharing the link).
                 same = db.execute(
-                    "SELECT id, feed_id FROM stories s WHERE link = ? AND (guid = ? OR EXISTS"
-                    " (SELECT 1 FROM server_items i WHERE i.story_id = s.id)) LIMIT 1",
-                    (link, guid),
+                    "SELECT id, feed_id FROM stories s WHERE link = ? AND (guid = ? OR (EXISTS"
+                    " (SELECT 1 FROM server_items i WHERE i.story_id = s.id) AND NOT EXISTS"
+                    " (SELECT 1 FROM story_carriers c WHERE c.story_id = s.id AND c.feed_id = ?)))"
+                    " LIMIT 1",
+                    (link, guid, feed_id),
                 ).fetchone()
             else:
                 same = db.execute(
