@@ -7,12 +7,16 @@ is changed and read with coldsweat's Fever API (ColdsweatAccount), never through
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from coldsweat_server import SHARED_ITEMS, ColdsweatAccount, ColdsweatServer
 from counting_proxy import CountingProxy
+from waiting import wait_until
 
 from reader.accounts.fever import FeverServer
 from reader.accounts.service import SyncedAccount
@@ -299,3 +303,73 @@ def _rss(name: str, count: int) -> str:
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
         f"<link>http://127.0.0.1/</link>{items}</channel></rss>"
     )
+
+
+_CHANGE_THEN_WAIT = """
+import asyncio, sys
+from pathlib import Path
+from reader.accounts.fever import FeverServer
+from reader.accounts.service import SyncedAccount
+from reader.config import Settings
+from reader.library import Library
+
+data_dir, url, key, api_key, title = sys.argv[1:]
+
+async def main() -> None:
+    def opener(client):
+        return [SyncedAccount(key, url, FeverServer(client, url, api_key))]
+
+    library = Library(Settings(data_dir=Path(data_dir), prefetch=False), accounts=opener)
+    [story] = [s for s in await library.stories() if s.title == title]
+    await library.mark_read(story)  # and its send starts, which the proxy holds
+    print("changed", flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+async def test_a_change_survives_sigkill_before_it_reached_the_server(
+    tmp_path: Path, proxy: CountingProxy, coldsweat_account: ColdsweatAccount
+) -> None:
+    library = open_library(tmp_path, proxy, coldsweat_account)
+    try:
+        await synced(library)
+    finally:
+        await library.aclose()
+    proxy.hold()
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _CHANGE_THEN_WAIT,
+            str(tmp_path),
+            proxy.url("/fever/"),
+            account_key(coldsweat_account),
+            coldsweat_account.api_key,
+            MARS,
+        ],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).parent.parent,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == b"changed\n"
+        await wait_until(lambda: proxy.held > 0, "the change to be on its way")
+        child.send_signal(signal.SIGKILL)  # mid-request: the server never got it
+        child.wait()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    proxy.release()
+    assert coldsweat_account.item_id(MARS) in coldsweat_account.unread_ids()
+    proxy.forward()
+    again = open_library(tmp_path, proxy, coldsweat_account)
+    try:
+        assert (await story(again, MARS)).is_read  # the change itself was kept here
+        await synced(again)
+        assert coldsweat_account.item_id(MARS) not in coldsweat_account.unread_ids()
+        assert again.store.pending_count() == 0
+    finally:
+        await again.aclose()

@@ -91,7 +91,7 @@ class AccountService:
             async with self._sender(account.key):
                 result = await sync_account(self.store, account.key, account.server)
         except AccountError as error:
-            line = clean_line(str(error), MAX_ERROR_CHARS) or "the server could not be used"
+            line = _reason(str(error), account.name)
             with contextlib.suppress(StoreError):
                 await asyncio.to_thread(self.store.record_account_sync, account.key, line)
             return AccountOutcome(account.name, error=line)
@@ -130,3 +130,10 @@ class AccountService:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+
+
+def _reason(error: str, name: str) -> str:
+    """The error as one line after the account's name (the outcome is named by it already, and
+    the server's errors begin with it: "Fever server URL: wrong password")."""
+    reason = clean_line(error, MAX_ERROR_CHARS + len(name)).split(f"{name}: ", 1)[-1]
+    return clean_line(reason, MAX_ERROR_CHARS) or "the server could not be used"
