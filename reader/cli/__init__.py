@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from reader.cli.account_commands import account_dispatch
 from reader.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -88,6 +89,8 @@ def dispatch(args: argparse.Namespace) -> int:
             return feeds_list(settings)
         case "feeds":
             return feeds_remove(args.url, settings)
+        case "account":
+            return account_dispatch(args)
         case "import":
             return import_command(args.file, settings)
         case "export":

@@ -132,6 +132,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     remove.add_argument("url", metavar="URL")
 
+    account = command(
+        "account",
+        "add, list or remove feed server accounts (Fever API)",
+        "Read the feeds of an account on a feed server that speaks the Fever API (FreshRSS, "
+        "Miniflux, Tiny Tiny RSS, coldsweat...). Only the API key is kept, in accounts.json in "
+        "the data directory, readable by you alone.",
+    )
+    account_commands = account.add_subparsers(
+        dest="account_command", metavar="ACTION", required=True
+    )
+    account_add = account_commands.add_parser(
+        "add",
+        help="add an account, checking it against the server first",
+        description="Check the email and password against the server at URL (its Fever API "
+        "address), then keep the account's API key. The password is asked without echo, or "
+        "read as one line from stdin with --password-stdin; it is never stored. Adding an "
+        "account for an address that has one replaces it.",
+        epilog=GLOBAL_NOTE,
+        parents=[hidden],
+    )
+    account_add.add_argument("kind", choices=("fever",), metavar="fever")
+    account_add.add_argument("url", metavar="URL")
+    account_add.add_argument("--user", required=True, metavar="EMAIL", help="your login")
+    account_add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin (scripts)"
+    )
+    account_commands.add_parser(
+        "list",
+        help="print your accounts: kind, tab, URL, tab, user",
+        description="Print your accounts, one a line: kind, tab, URL, tab, user (never the key).",
+        epilog=GLOBAL_NOTE,
+        parents=[hidden],
+    )
+    account_remove = account_commands.add_parser(
+        "remove",
+        help="forget the account at URL",
+        description="Delete the account at URL and its API key from the accounts file.",
+        epilog=GLOBAL_NOTE,
+        parents=[hidden],
+    )
+    account_remove.add_argument("url", metavar="URL")
+
     import_ = command(
         "import",
         "subscribe to the feeds of an OPML file",
