@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from reader.accounts.service import AccountOpener, AccountService, SyncedAccount
+from reader.accounts.service import (
+    ACCOUNTS_SOURCE,
+    AccountOpener,
+    AccountService,
+    SyncedAccount,
+)
 from reader.config import USER_AGENT, Settings
 from reader.document import Block, Document, text_blocks
 from reader.library_sources import LibrarySources, SourceKind
@@ -252,10 +257,13 @@ class Library(LibrarySources):
         timed_out = TimedOutHosts() if timed_out is None else timed_out
         gate = _WriteGate()
 
+        # An accounts file that cannot be used counts as one source that failed.
+        total = len(feeds) + len(accounts) + bool(self.accounts.open_error)
+
         def done(outcome: FeedOutcome) -> None:
             outcomes.append(outcome)
             if on_progress is not None:
-                on_progress(outcome, len(outcomes), len(feeds) + len(accounts))
+                on_progress(outcome, len(outcomes), total)
 
         async def refresh_one(url: str) -> None:
             try:
@@ -276,6 +284,8 @@ class Library(LibrarySources):
                 )
             )
 
+        if self.accounts.open_error:
+            done(FeedOutcome(ACCOUNTS_SOURCE, ACCOUNTS_SOURCE, error=self.accounts.open_error))
         await asyncio.gather(
             *(refresh_one(url) for url in feeds), *(sync_one(account) for account in accounts)
         )
@@ -286,7 +296,7 @@ class Library(LibrarySources):
         accounts = self.accounts.accounts()
         await asyncio.to_thread(self.accounts.register)
         feeds = await asyncio.to_thread(self.store.feeds_in_use, self.settings.feeds)
-        return len(feeds) + len(accounts)
+        return len(feeds) + len(accounts) + bool(self.accounts.open_error)
 
     async def _refresh_feed(
         self, url: str, timed_out: TimedOutHosts, gate: _WriteGate

@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from reader.accounts.service import saved_accounts
 from reader.config import SYNC_MAX_TIME, Settings
 from reader.library import FeedOutcome, Library, PrefetchReport
 from reader.net import TimedOutHosts
@@ -178,7 +179,7 @@ def run_sync(
     progress = _Progress(err or sys.stderr)
 
     async def main() -> SyncReport:
-        library = Library(settings)
+        library = Library(settings, accounts=saved_accounts(settings.data_dir))
         if library.store.recovery_note:
             print(
                 f"newsreader: {clean_line(library.store.recovery_note, 300)}", file=progress.stream

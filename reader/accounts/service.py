@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.accounts.server import AccountError, FeedServer
@@ -18,6 +19,7 @@ from reader.sanitize import clean_line
 from reader.store import Store, StoreError
 
 if TYPE_CHECKING:
+    from reader.accounts.credentials import Account
     from reader.net import HttpClient
 
 MAX_ERROR_CHARS = 200
@@ -35,7 +37,42 @@ class SyncedAccount:
 
 
 AccountOpener = Callable[["HttpClient"], Sequence[SyncedAccount]]
-"""Gives the accounts to sync, their servers speaking through the one HTTP client given."""
+"""Gives the accounts to sync, their servers speaking through the one HTTP client given;
+AccountError (one line) when they cannot be opened."""
+
+ACCOUNTS_SOURCE = "accounts file"
+"""How a refresh names the accounts file when it cannot be used."""
+
+
+def library_key(account: Account) -> str:
+    """The account's lasting identity in the library: its protocol, address and user (a new
+    user at the same address is another account, with stories of its own)."""
+    return f"{account.kind} {account.url} {account.user}"
+
+
+def saved_accounts(data_dir: Path) -> AccountOpener | None:
+    """The accounts `newsreader account add` saved for the library in `data_dir`; None when
+    there is no accounts file (then no account code or HTTP client is touched at all)."""
+    from reader.accounts.credentials import accounts_path
+
+    path = accounts_path(data_dir)
+    if not path.exists():
+        return None
+
+    def opener(client: HttpClient) -> list[SyncedAccount]:
+        from reader.accounts.credentials import CredentialsError, load_accounts
+        from reader.accounts.fever import FeverServer
+
+        try:
+            accounts = load_accounts(path)
+        except CredentialsError as error:
+            raise AccountError(str(error)) from None
+        return [
+            SyncedAccount(library_key(a), a.url, FeverServer(client, a.url, a.api_key))
+            for a in accounts
+        ]
+
+    return opener
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +96,8 @@ class AccountService:
         self._opener = opener
         self._client = client
         self._accounts: Sequence[SyncedAccount] | None = None
+        self.open_error: str | None = None
+        """Why the accounts could not be opened (a damaged accounts file), when they could not."""
         self._senders: dict[str, asyncio.Lock] = {}
         self._background: set[asyncio.Task[None]] = set()
 
@@ -68,9 +107,14 @@ class AccountService:
         return self._opener is not None
 
     def accounts(self) -> Sequence[SyncedAccount]:
-        """The accounts to sync, opened on first use."""
+        """The accounts to sync, opened on first use (none when they cannot be: open_error
+        says why)."""
         if self._accounts is None:
-            self._accounts = self._opener(self._client()) if self._opener else ()
+            try:
+                self._accounts = self._opener(self._client()) if self._opener else ()
+            except AccountError as error:
+                self._accounts = ()
+                self.open_error = clean_line(str(error), MAX_ERROR_CHARS)
         return self._accounts
 
     def register(self) -> None:

@@ -49,13 +49,14 @@ def run_app(settings: Settings, config: UserConfig, problems: list[str]) -> int:
     """Start the reader in the terminal; problems in the settings file are shown in it."""
     import sqlite3
 
+    from reader.accounts.service import saved_accounts
     from reader.library import Library
     from reader.settings import config_path
     from reader.store import StoreError
     from reader.ui.app import NewsReaderApp
     from reader.ui.screens.stories import FIRST_PAGE
 
-    library = Library(settings)
+    library = Library(settings, accounts=saved_accounts(settings.data_dir))
     try:
         # Read before the app starts, so its first frame already lists them (one frame sooner
         # than a worker's answer); a problem is left for the app to show.

@@ -16,6 +16,7 @@ from reader.cli.common import (
     CommandError,
     _field,
     note,
+    open_store,
     run_async,
     settings_from,
     user_config,
@@ -54,6 +55,7 @@ def account_add(kind: str, url: str, settings: Settings, *, user: str, password_
         Account,
         CredentialsError,
         accounts_path,
+        load_accounts,
         save_account,
     )
     from reader.accounts.fever import fever_api_key, fever_endpoint
@@ -72,10 +74,15 @@ def account_add(kind: str, url: str, settings: Settings, *, user: str, password_
         kind="fever", url=endpoint, user=email, api_key=fever_api_key(email, password)
     )
     summary = _check(account, settings)
+    path = accounts_path(settings.data_dir)
     try:
-        added = save_account(accounts_path(settings.data_dir), account)
+        replaced = [known for known in load_accounts(path) if known.url == endpoint]
+        added = save_account(path, account)
     except CredentialsError as error:
         raise CommandError(str(error)) from None
+    for old in replaced:
+        if old.user != account.user:  # another user's stories are not this account's
+            _forget_stories(old, settings)
     what = "added" if added else "updated"
     note(f"{what} {kind} account {email} at {endpoint}: {_summary_text(summary)}")
     return EXIT_OK
@@ -108,7 +115,20 @@ def account_remove(url: str, settings: Settings) -> int:
     if removed is None:
         raise CommandError(f"no account at {clean_line(url, 200)} (see `newsreader account list`)")
     note(f"removed {removed.kind} account {removed.user} at {removed.url}")
+    if _forget_stories(removed, settings):
+        note("its feeds and stories were taken out of the library (the server keeps them)")
     return EXIT_OK
+
+
+def _forget_stories(account: Account, settings: Settings) -> bool:
+    """Drop the account's feeds and stories from the library; True if it had synced there."""
+    from reader.accounts.service import library_key
+
+    store = open_store(settings)
+    try:
+        return store.remove_account(library_key(account))
+    finally:
+        store.close()
 
 
 def _load(settings: Settings) -> list[Account]:
