@@ -28,6 +28,8 @@ class CountingProxy:
         self.target = target.rstrip("/")
         self.requests: list[str] = []
         """Every request, as "POST /fever/?api&items&since_id=0", in arrival order."""
+        self.bytes_answered = 0
+        """Bytes of the bodies of every answer passed on (decoded)."""
         self.mode = "forward"
         """"forward", "refuse" or "hold"."""
         self.held = 0
@@ -56,6 +58,7 @@ class CountingProxy:
         """Forget the requests recorded so far."""
         with self._lock:
             self.requests.clear()
+            self.bytes_answered = 0
 
     def forward(self) -> None:
         """Pass requests on (the network is back)."""
@@ -122,6 +125,8 @@ def _handler_for(proxy: CountingProxy) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(answer.content)))
             self.end_headers()
             self.wfile.write(answer.content)
+            with proxy._lock:
+                proxy.bytes_answered += len(answer.content)
 
         def log_message(self, format: str, *args: object) -> None:
             """Silence the per-request log lines."""
