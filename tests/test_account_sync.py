@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from coldsweat_server import SHARED_ITEMS, ColdsweatAccount, ColdsweatServer
 from counting_proxy import CountingProxy
+from loopback import LoopbackServer, only_127_0_0_1_is_public
 from waiting import wait_until
 
 from reader.accounts.fever import FeverServer
@@ -233,7 +234,11 @@ async def test_new_items_on_the_server_are_paged_for(
     try:
         await synced(library)
         # A feed only this account has, with two stories, in a new group.
-        coldsweat.feeds.route(own_feed, body=_rss("Own", 2), headers=_RSS)
+        coldsweat.feeds.route(
+            own_feed,
+            body=_rss("Own", ["http://127.0.0.1/own/0", "http://127.0.0.1/own/1"]),
+            headers=_RSS,
+        )
         coldsweat_account.subscribe(coldsweat.feeds.url(own_feed), "Own feed", "Mine")
         proxy.clear()
         [outcome] = await synced(library)
@@ -293,11 +298,13 @@ async def test_a_wrong_key_is_one_line_and_the_local_feeds_carry_on(
 _RSS = {"Content-Type": "application/rss+xml"}
 
 
-def _rss(name: str, count: int) -> str:
+def _rss(name: str, links: list[str]) -> str:
+    """A feed called `name` with one story per link; guids of its own (coldsweat keeps one
+    item per guid across all feeds)."""
     items = "".join(
-        f"<item><title>{name} story {n}</title><link>http://127.0.0.1/{name}/{n}</link>"
-        f"<guid>{name}-{n}</guid><pubDate>Tue, 20 May 2025 0{n}:00:00 +0000</pubDate></item>"
-        for n in range(count)
+        f"<item><title>{name} story {n}</title><link>{link}</link><guid>{name}-{n}</guid>"
+        f"<pubDate>Tue, 20 May 2025 0{n}:00:00 +0000</pubDate></item>"
+        for n, link in enumerate(links)
     )
     return (
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
@@ -373,3 +380,44 @@ async def test_a_change_survives_sigkill_before_it_reached_the_server(
         assert again.store.pending_count() == 0
     finally:
         await again.aclose()
+
+
+async def test_the_account_stories_are_prefetched_reaching_only_where_their_feed_may(
+    tmp_path: Path,
+    proxy: CountingProxy,
+    coldsweat: ColdsweatServer,
+    coldsweat_account: ColdsweatAccount,
+    lan_server: LoopbackServer,
+) -> None:
+    # 127.0.0.1 stands for the internet, 127.0.0.2 for the user's network. A feed in the
+    # user's network may lead prefetch there; a public feed's link into it may not, whatever
+    # address the feed server itself has.
+    inside = lan_server.url("/site/mars-sample.html")
+    from_outside = lan_server.url("/site/quiet-harbour.html")
+    lan_feed = lan_server.route("/lan.rss", body=_rss("Intranet", [inside]), headers=_RSS)
+    public_feed = coldsweat.feeds.route(
+        f"/fever/outside-{coldsweat_account.email}.rss",
+        body=_rss("Outside", [from_outside]),
+        headers=_RSS,
+    )
+    coldsweat_account.subscribe(lan_feed, "Intranet")
+    coldsweat_account.subscribe(public_feed, "Outside")
+    client = HttpClient(user_agent="newsreader-tests", is_private=only_127_0_0_1_is_public)
+
+    def opener(given: HttpClient) -> list[SyncedAccount]:
+        server = FeverServer(given, proxy.url("/fever/"), coldsweat_account.api_key)
+        return [SyncedAccount(account_key(coldsweat_account), proxy.url("/fever/"), server)]
+
+    library = Library(Settings(data_dir=tmp_path), client=client, accounts=opener)
+    try:
+        await synced(library)
+        report = await library.prefetch()
+        assert report.cached >= 2  # the intranet story and Orbit Weekly's Mars story
+        assert lan_server.hits["/site/mars-sample.html"] == 1
+        assert lan_server.hits["/site/quiet-harbour.html"] == 0
+        opened = await library.open_article(
+            next(s for s in await library.stories() if s.link == inside)
+        )
+        assert opened.from_cache and opened.document is not None
+    finally:
+        await library.aclose()
