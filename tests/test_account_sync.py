@@ -421,3 +421,30 @@ async def test_the_account_stories_are_prefetched_reaching_only_where_their_feed
         assert opened.from_cache and opened.document is not None
     finally:
         await library.aclose()
+
+
+async def test_the_servers_text_is_untrusted_like_any_feeds(
+    tmp_path: Path,
+    proxy: CountingProxy,
+    coldsweat: ColdsweatServer,
+    coldsweat_account: ColdsweatAccount,
+) -> None:
+    # An escape sequence (clears the screen) and markup that would be an action.
+    hostile = "Loud &#27;[2J [@click=app.quit]story[/]"
+    path = f"/fever/hostile-{coldsweat_account.email}.rss"
+    body = _rss("Hostile", ["http://127.0.0.1/hostile/0"]).replace("Hostile story 0", hostile)
+    coldsweat.feeds.route(path, body=body, headers=_RSS)
+    coldsweat_account.subscribe(coldsweat.feeds.url(path), "Bad\u009bfeed")
+    library = open_library(tmp_path, proxy, coldsweat_account)
+    try:
+        await synced(library)
+        [found] = [s for s in await library.stories() if "Loud" in s.title]
+        # The server hands the escape on as it is; it never reaches the terminal from us.
+        assert any("\x1b[2J" in item["title"] for item in coldsweat_account.items())
+        assert found.title == "Loud [2J [@click=app.quit]story[/]"  # kept as text, never markup
+        feeds, _ = await library.feeds()
+        server_titles = [feed["title"] for feed in coldsweat_account.call("feeds")["feeds"]]
+        assert "Bad\x9bfeed" in server_titles  # a C1 control: CSI, which terminals obey
+        assert "Badfeed" in [f.title for f in feeds]
+    finally:
+        await library.aclose()

@@ -133,19 +133,12 @@ class AccountService:
 
         try:
             async with self._sender(account.key):
-                result = await sync_account(self.store, account.key, account.server)
+                new_stories = await sync_account(self.store, account.key, account.server)
         except AccountError as error:
-            line = _reason(str(error), account.name)
-            with contextlib.suppress(StoreError):
-                await asyncio.to_thread(self.store.record_account_sync, account.key, line)
-            return AccountOutcome(account.name, error=line)
+            return AccountOutcome(account.name, error=_reason(str(error), account.name))
         except StoreError as error:
             return AccountOutcome(account.name, store_error=str(error))
-        try:
-            await asyncio.to_thread(self.store.record_account_sync, account.key, None)
-        except StoreError as error:
-            return AccountOutcome(account.name, result.new_stories, store_error=str(error))
-        return AccountOutcome(account.name, result.new_stories)
+        return AccountOutcome(account.name, new_stories)
 
     def send_soon(self) -> None:
         """Start sending the queued changes in the background. A failure is silent: the

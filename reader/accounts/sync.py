@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reader.accounts.server import (
@@ -50,19 +49,6 @@ MAX_ITEM_PAGES = 2_000
 never says "last page" cannot keep a sync going for ever; the next sync carries on."""
 
 
-@dataclass(frozen=True, slots=True)
-class AccountSyncResult:
-    """What one sync of an account did."""
-
-    new_stories: int = 0
-    changes_sent: int = 0
-    changes_left: int = 0
-    """Changes still queued (the server refused one, or could not be reached)."""
-    feeds_fetched: bool = False
-    pages_fetched: int = 0
-    states_changed: int = 0
-
-
 def item_order(item_id: str) -> tuple[int, str]:
     """A sort key putting ids in the server's order: numbers by value (Fever's, Miniflux's and
     Google Reader's ids are numbers), others as text."""
@@ -74,33 +60,32 @@ def is_after(item_id: str, since_id: str | None) -> bool:
     return since_id is None or item_order(item_id) > item_order(since_id)
 
 
-async def send_pending(store: Store, key: str, server: FeedServer) -> tuple[int, int]:
+async def send_pending(store: Store, key: str, server: FeedServer) -> None:
     """Send the account's queued changes in order, dropping each once the server has it (or
     says it no longer has the item: retrying would never help); stops at the first that fails
-    otherwise, which stays queued with those after it. Returns (sent, left)."""
-    pending = await asyncio.to_thread(store.pending_changes, key)
-    for sent, change in enumerate(pending):
+    otherwise, which stays queued with those after it."""
+    for change in await asyncio.to_thread(store.pending_changes, key):
         try:
             await server.send(ItemChange(change.item_id, change.kind))
         except ItemGoneError:
             pass
         except AccountError:
-            return sent, len(pending) - sent
+            return
         await asyncio.to_thread(store.drop_pending, change.id)
-    return len(pending), 0
 
 
 async def sync_account(
     store: Store, key: str, server: FeedServer, *, now: float | None = None
-) -> AccountSyncResult:
-    """Sync the account `key` (registered in `store`) with `server`.
+) -> int:
+    """Sync the account `key` (registered in `store`) with `server`; returns how many new
+    stories it brought.
 
     Raises AccountError when the server cannot be used (after keeping whatever was stored so
     far) and StoreError when the library cannot store; queued changes that could not be sent
     stay queued either way, for the next sync.
     """
     now = time.time() if now is None else now
-    sent, left = await send_pending(store, key, server)
+    await send_pending(store, key, server)
     # A change refused leaves the sync going: a server gone away fails the next request, and
     # the state of an item with a change still queued is not touched (apply_server_state).
     record = await asyncio.to_thread(store.account_record, key)
@@ -109,46 +94,53 @@ async def sync_account(
     known = await asyncio.to_thread(store.known_item_ids, key)
     named = state.unread_ids | state.saved_ids
     newer = any(is_after(i, record.since_id) for i in named if i not in known)
-    feeds_fetched = False
     if full_check:
         await _save_feeds(store, key, await server.feeds(), now)
-        feeds_fetched = True
-    new_stories = pages = 0
+    new_stories = 0
     if full_check or newer:
-        feed_ids = await asyncio.to_thread(store.server_feed_ids, key)
-        since_id = record.since_id
-        while pages < MAX_ITEM_PAGES:
-            page = await server.items_after(since_id)
-            pages += 1
-            if not feeds_fetched and any(i.feed_id not in feed_ids for i in page.items):
-                await _save_feeds(store, key, await server.feeds(), now)
-                feeds_fetched = True
-                feed_ids = await asyncio.to_thread(store.server_feed_ids, key)
-            highest = max((i.id for i in page.items), key=item_order, default=since_id)
-            if since_id is not None and highest is not None:
-                highest = max(highest, since_id, key=item_order)
-            new_stories += await asyncio.to_thread(
-                store.save_account_items,
-                key,
-                [_account_item(item) for item in page.items],
-                since_id=highest,
-                now=now,
-            )
-            following = page.next_since_id
-            if following is None or following == since_id or not page.items:
-                break
-            since_id = following
-    changed = await asyncio.to_thread(
-        store.apply_server_state, key, state.unread_ids, state.saved_ids
-    )
-    return AccountSyncResult(
-        new_stories=new_stories,
-        changes_sent=sent,
-        changes_left=left,
-        feeds_fetched=feeds_fetched,
-        pages_fetched=pages,
-        states_changed=changed,
-    )
+        new_stories = await _save_new_items(
+            store, key, server, record.since_id, feeds_fetched=full_check, now=now
+        )
+    await asyncio.to_thread(store.apply_server_state, key, state.unread_ids, state.saved_ids)
+    return new_stories
+
+
+async def _save_new_items(
+    store: Store,
+    key: str,
+    server: FeedServer,
+    since_id: str | None,
+    *,
+    feeds_fetched: bool,
+    now: float,
+) -> int:
+    """Page through the items after `since_id`, storing each page as it comes (with the
+    highest id stored, so a sync cut short carries on from there); the feed list is fetched
+    when an item names a feed not stored. Returns how many new stories they made."""
+    new_stories = pages = 0
+    feed_ids = await asyncio.to_thread(store.server_feed_ids, key)
+    while pages < MAX_ITEM_PAGES:
+        page = await server.items_after(since_id)
+        pages += 1
+        if not feeds_fetched and any(item.feed_id not in feed_ids for item in page.items):
+            await _save_feeds(store, key, await server.feeds(), now)
+            feeds_fetched = True
+            feed_ids = await asyncio.to_thread(store.server_feed_ids, key)
+        highest = max((item.id for item in page.items), key=item_order, default=since_id)
+        if since_id is not None and highest is not None:
+            highest = max(highest, since_id, key=item_order)
+        new_stories += await asyncio.to_thread(
+            store.save_account_items,
+            key,
+            [_account_item(item) for item in page.items],
+            since_id=highest,
+            now=now,
+        )
+        following = page.next_since_id
+        if following is None or following == since_id or not page.items:
+            break
+        since_id = following
+    return new_stories
 
 
 async def _save_feeds(store: Store, key: str, feeds: Collection[ServerFeed], now: float) -> None:

@@ -55,10 +55,8 @@ class AccountRecord:
 
     since_id: str | None
     """The highest item id stored: the next sync asks for the items after it."""
-    last_synced: float | None
     feeds_checked: float | None
     """When the account's feed list was last fetched."""
-    last_error: str | None
 
 
 def _account_id(db: sqlite3.Connection, key: str) -> int:
@@ -95,20 +93,10 @@ class AccountTables(StoreConnection):
         """Where the account's sync stands (an account never synced: all None)."""
         with self._reading():
             row = self._db.execute(
-                "SELECT since_id, last_synced, feeds_checked, last_error FROM accounts"
-                " WHERE key = ?",
+                "SELECT since_id, feeds_checked FROM accounts WHERE key = ?",
                 (key,),
             ).fetchone()
-        return AccountRecord(*row) if row else AccountRecord(None, None, None, None)
-
-    def record_account_sync(self, key: str, error: str | None, *, now: float | None = None) -> None:
-        """Note the end of a sync: when, and why it failed (None when it did not)."""
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE accounts SET last_error = ?,"
-                " last_synced = CASE WHEN ? IS NULL THEN ? ELSE last_synced END WHERE key = ?",
-                (_storable(error) or None, error, time.time() if now is None else now, key),
-            )
+        return AccountRecord(*row) if row else AccountRecord(None, None)
 
     def feed_origins(self, feed_urls: Iterable[str]) -> dict[str, str]:
         """Each feed's address its links come from: an account's feed's own URL, else the

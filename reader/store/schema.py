@@ -92,9 +92,7 @@ CREATE TABLE accounts (
     key TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL DEFAULT '',
     since_id TEXT,
-    last_synced REAL,
-    feeds_checked REAL,
-    last_error TEXT
+    feeds_checked REAL
 );
 ALTER TABLE feeds ADD COLUMN account_id INTEGER REFERENCES accounts(id);
 ALTER TABLE feeds ADD COLUMN server_id TEXT;
