@@ -448,3 +448,30 @@ async def test_the_servers_text_is_untrusted_like_any_feeds(
         assert "Badfeed" in [f.title for f in feeds]
     finally:
         await library.aclose()
+
+
+async def test_a_run_given_its_feeds_syncs_no_account(
+    tmp_path: Path,
+    proxy: CountingProxy,
+    coldsweat: ColdsweatServer,
+    coldsweat_account: ColdsweatAccount,
+) -> None:
+    library = open_library(tmp_path, proxy, coldsweat_account)
+    try:
+        await synced(library)
+    finally:
+        await library.aclose()
+    proxy.clear()
+    feed = coldsweat.feeds.url("/feeds/rss2.xml")
+
+    def opener(client: HttpClient) -> list[SyncedAccount]:
+        server = FeverServer(client, proxy.url("/fever/"), coldsweat_account.api_key)
+        return [SyncedAccount(account_key(coldsweat_account), proxy.url("/fever/"), server)]
+
+    only_feed = Library(Settings(data_dir=tmp_path, feeds=(feed,), prefetch=False), accounts=opener)
+    try:
+        [outcome] = await only_feed.refresh()
+        assert outcome.url == feed and proxy.requests == []
+        assert {s.source for s in await only_feed.stories()} == {HARBOUR}
+    finally:
+        await only_feed.aclose()
