@@ -4,6 +4,7 @@ one line on screen, never a silent worker or a stuck "Refreshing feeds…", and 
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.stories import StoriesScreen
 
 PAGE_SIZE = 4096
-"""SQLite's default page size: page 1 holds the schema, the tables' pages follow."""
+"""SQLite's default page size."""
 
 
 def library_with_stories(path: Path, count: int) -> None:
@@ -46,10 +47,19 @@ def library_with_stories(path: Path, count: int) -> None:
     store.close()
 
 
-def damage_every_page_but_the_first(path: Path) -> None:
-    """What a failing disk leaves: the schema still reads, the tables' pages are garbage."""
+def damage_every_page_but_the_schemas(path: Path) -> None:
+    """What a failing disk leaves: the schema still reads, the tables' pages are garbage.
+
+    The schema starts on page 1 and, once it has grown past one page, goes on in others:
+    those are found with SQLite's dbstat table and spared too."""
+    with closing(sqlite3.connect(path)) as db:
+        schema = {
+            page for (page,) in db.execute("SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'")
+        }
     data = bytearray(path.read_bytes())
-    data[PAGE_SIZE:] = b"\xa5" * (len(data) - PAGE_SIZE)
+    for page in range(2, len(data) // PAGE_SIZE + 1):
+        if page not in schema:
+            data[(page - 1) * PAGE_SIZE : page * PAGE_SIZE] = b"\xa5" * PAGE_SIZE
     path.write_bytes(bytes(data))
 
 
@@ -78,7 +88,7 @@ async def test_a_damaged_page_while_loading_stories_is_one_line_and_keys_still_w
         data_dir=tmp_path, feeds=("https://example.org/feed",), refresh_on_start=False
     )
     library_with_stories(settings.database_path, 200)
-    damage_every_page_but_the_first(settings.database_path)
+    damage_every_page_but_the_schemas(settings.database_path)
     app = app_on(Store(settings.database_path), settings)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await wait_until(
