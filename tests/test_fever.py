@@ -320,3 +320,12 @@ def test_endpoint_is_kept_without_query(given: str, kept: str) -> None:
 def test_endpoint_must_be_http(given: str) -> None:
     with pytest.raises(AccountError):
         fever_endpoint(given)
+
+
+async def test_an_unknown_change_is_refused_before_any_request(
+    client: HttpClient, http_server: LoopbackServer
+) -> None:
+    server = FeverServer(client, http_server.url("/fever/"), "0" * 32)
+    with pytest.raises(AccountError, match="cannot mark an item starred"):
+        await server.send(ItemChange("1", "starred"))  # type: ignore[arg-type]
+    assert http_server.requests == []

@@ -15,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from typing import get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from reader.accounts.server import (
     AccountError,
     AccountSummary,
+    ChangeKind,
     ItemChange,
     ItemGoneError,
     ItemPage,
@@ -40,6 +42,9 @@ of the test account left out 6 of 66 items with lower ids. A server that sorts, 
 intends, leaves no gap and costs nothing; one whose ids are sparse (FreshRSS uses microsecond
 times) sorts, and its huge "gaps" are not asked for."""
 
+_MARKS = frozenset(get_args(ChangeKind))
+"""What `mark=item&as=...` may say: the API's read, saved and unsaved, and the unread that
+coldsweat, FreshRSS and Miniflux accept too."""
 _NO_API_STATUSES = frozenset({404, 405})
 """Statuses that mean the address is no API (a web page refusing a POST, a wrong path)."""
 LATEST_PLAUSIBLE_TIME = 1e11
@@ -150,6 +155,8 @@ class FeverServer:
     async def send(self, change: ItemChange) -> None:
         """Mark one item read, unread, saved or unsaved; ItemGoneError if the server has no
         such item any more (coldsweat answers 404), AccountError for anything else."""
+        if change.kind not in _MARKS:
+            raise AccountError(self._line(f"cannot mark an item {clean_line(change.kind, 40)}"))
         if not change.item_id.isascii() or not change.item_id.isdigit():
             raise ItemGoneError(self._line(f"no item {clean_line(change.item_id, 40)}"))
         form = {"mark": "item", "as": change.kind, "id": change.item_id}
