@@ -329,3 +329,24 @@ async def test_an_unknown_change_is_refused_before_any_request(
     with pytest.raises(AccountError, match="cannot mark an item starred"):
         await server.send(ItemChange("1", "starred"))  # type: ignore[arg-type]
     assert http_server.requests == []
+
+
+async def test_a_missing_page_is_no_fever_api(
+    client: HttpClient, http_server: LoopbackServer
+) -> None:
+    url = http_server.url("/no/such/api")
+    assert await failure(client, url) == (
+        f"Fever server {url}: no Fever API at this address (HTTP 404 Not Found)"
+    )
+
+
+async def test_a_key_refused_with_401(client: HttpClient, http_server: LoopbackServer) -> None:
+    url = http_server.route(
+        "/fever/",
+        status=401,
+        body='{"api_version": 3, "auth": 0}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert await failure(client, url) == (
+        f"Fever server {url}: the server refused the email and password (HTTP 401 Unauthorized)"
+    )

@@ -45,6 +45,8 @@ times) sorts, and its huge "gaps" are not asked for."""
 _MARKS = frozenset(get_args(ChangeKind))
 """What `mark=item&as=...` may say: the API's read, saved and unsaved, and the unread that
 coldsweat, FreshRSS and Miniflux accept too."""
+_REFUSED = "the server refused the email and password"
+"""What a refused key means to the user, who never sees the key itself."""
 _NO_API_STATUSES = frozenset({404, 405})
 """Statuses that mean the address is no API (a web page refusing a POST, a wrong path)."""
 LATEST_PLAUSIBLE_TIME = 1e11
@@ -177,6 +179,8 @@ class FeverServer:
         except FetchError as err:
             if err.status == 404 and form is not None:
                 raise _NotFound from err
+            if err.status == 401:  # some servers refuse a key so, not with auth 0
+                raise AccountError(self._line(f"{_REFUSED} ({err})")) from err
             if err.status in _NO_API_STATUSES:
                 raise AccountError(self._line(f"no Fever API at this address ({err})")) from err
             raise AccountError(self._line(str(err))) from err
@@ -191,7 +195,7 @@ class FeverServer:
         if not isinstance(answer, dict) or "api_version" not in answer:
             raise AccountError(self._line("not a Fever API: the answer has no api_version"))
         if answer.get("auth") != 1:
-            raise AccountError(self._line("the server refused the email and password"))
+            raise AccountError(self._line(_REFUSED))
         return answer
 
     def _line(self, reason: str) -> str:
