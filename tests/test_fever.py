@@ -370,3 +370,8 @@ async def test_a_key_refused_with_401(client: HttpClient, http_server: LoopbackS
     assert await failure(client, url) == (
         f"Fever server {url}: the server refused the email and password (HTTP 401 Unauthorized)"
     )
+
+
+def test_endpoint_with_a_password_in_it_is_refused() -> None:
+    with pytest.raises(AccountError, match="the address may not hold a user name or password"):
+        fever_endpoint("https://me:secret@rss.example.org/fever/")

@@ -72,7 +72,7 @@ def fever_endpoint(url: str) -> str:
     except ValueError:
         raise AccountError(f"not a valid address: {clean_line(text, 200)}") from None
     if "@" in parts.netloc:
-        raise AccountError("the address may not hold a user or password: give --user instead")
+        raise AccountError("the address may not hold a user name or password")
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", "", ""))
 
 
