@@ -12,12 +12,16 @@ installed, e.g. `pip install -e '.[test]'` was not run):
   server's own Fever API: `.mark(item_id, "read" | "unread" | "saved" | "unsaved")`,
   `.unread_ids()`, `.saved_ids()`, `.items()`, `.item_id(title)`, `.item_ids()` (from its
   database), `.call(...)` for anything else.
-  `.subscribe(url, title, group)` adds a feed only this account sees (a test that needs new
-  items: subscribe to a route on `coldsweat.feeds`, change the route, `coldsweat.fetch()`).
+  `.subscribe(url, title, group)` adds a feed only this account sees. A test that needs new
+  items: `url = coldsweat.feeds.route(path, body=fever_feed("mine", 2))`, subscribe to it,
+  route `fever_feed("mine", 3)` there instead, `coldsweat.fetch()`: one new item.
 
 The accounts share the feeds and their items (coldsweat keeps one copy of each item): a test
-must not change a shared feed. Every process coldsweat runs has tests/coldsweat_site first on
-its PYTHONPATH, whose sitecustomize refuses any lookup or connection beyond loopback.
+must not change a shared feed. coldsweat keys items by guid across the whole server, so every
+feed a test serves needs guids of its own: `fever_feed(name, count)` makes them from `name`.
+
+Every process coldsweat runs has tests/coldsweat_site first on its PYTHONPATH, whose
+sitecustomize refuses any lookup or connection beyond loopback.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 import httpx
-from loopback import LoopbackServer, rss_linking_to
+from loopback import LoopbackServer
 from waiting import POLL_SECONDS, WAIT_LIMIT_SECONDS
 
 TESTS = Path(__file__).resolve().parent
@@ -158,8 +162,7 @@ class ColdsweatAccount:
 
     def subscribe(self, url: str, title: str, group: str = "") -> None:
         """Subscribe this account alone to a feed, fetching it at once."""
-        opml = self.server.directory / f"{self.email}-{len(os.listdir(self.server.directory))}.opml"
-        opml.write_text(_opml([(url, title, group)]), encoding="utf-8")
+        opml = self.server.opml_file([(url, title, group)])
         self.server.command("import", str(opml), self.email, "-f")
 
 
@@ -187,12 +190,12 @@ class ColdsweatServer:
         self.fever_url = ""
         self._process: subprocess.Popen[bytes] | None = None
         self._accounts = itertools.count(1)
+        self._files = itertools.count(1)
+        self.first: ColdsweatAccount | None = None
+        """The account whose import fetched the shared feeds, once started."""
         feeds.route(
             "/fever/many.rss",
-            body=rss_linking_to(
-                [feeds.url(f"/site/missing-{n:02d}.html") for n in range(MANY_ITEMS)],
-                title="Many Stories",
-            ),
+            body=fever_feed("many", MANY_ITEMS, title="Many Stories"),
             headers={"Content-Type": "application/rss+xml"},
         )
 
@@ -218,15 +221,25 @@ class ColdsweatServer:
         """A new user subscribed to SHARED_FEEDS (fetched now when `fetch`)."""
         account = ColdsweatAccount(self, f"reader{next(self._accounts)}@example.com")
         self.command("setup", account.email, "-p", account.password)
-        opml = self.directory / "shared.opml"
-        if not opml.exists():
-            rows = [(self.feeds.url(feed.path), feed.title, feed.group) for feed in SHARED_FEEDS]
-            opml.write_text(_opml(rows), encoding="utf-8")
+        rows = [(self.feeds.url(feed.path), feed.title, feed.group) for feed in SHARED_FEEDS]
+        opml = self.opml_file(rows)
         self.command("import", str(opml), account.email, *(["-f"] if fetch else []))
         return account
 
+    def opml_file(self, feeds: list[tuple[str, str, str]]) -> Path:
+        """A new OPML file subscribing to (url, title, group) feeds; group "" is the top level."""
+        path = self.directory / f"subscriptions-{next(self._files)}.opml"
+        path.write_text(_opml(feeds), encoding="utf-8")
+        return path
+
     def fetch(self) -> None:
-        """Fetch every feed again, as coldsweat's own scheduled fetch would."""
+        """Fetch every feed again now, as coldsweat's own scheduled fetch would.
+
+        coldsweat skips a feed checked or updated in the last 3 minutes (MIN_FETCH_INTERVAL in
+        its fetcher.py), so both times are forgotten first, in its database.
+        """
+        with closing(sqlite3.connect(self.database)) as db, db:
+            db.execute("UPDATE feeds SET last_checked_on = NULL, last_updated_on = NULL")
         self.command("fetch")
 
     def command(self, *args: str) -> str:
@@ -284,6 +297,21 @@ def running_coldsweat() -> Iterator[ColdsweatServer]:
     finally:
         server.stop()
         feeds.stop()
+
+
+def fever_feed(name: str, count: int, *, title: str = "") -> str:
+    """An RSS feed of `count` stories titled and guided "`name` N" (unique on the server),
+    linking to pages that do not exist (a story's article is not what these tests are about)."""
+    items = "".join(
+        f"<item><title>{name} {n}</title><link>{{{{BASE}}}}/site/{name}-{n}.html</link>"
+        f"<guid isPermaLink='false'>{name}-{n}</guid>"
+        f"<pubDate>Tue, 20 May 2025 {n % 24:02d}:{n // 24 % 60:02d}:00 +0000</pubDate></item>"
+        for n in range(count)
+    )
+    return (
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>{title or name}</title>"
+        f"<link>{{{{BASE}}}}/site/</link>{items}</channel></rss>"
+    )
 
 
 def _executable() -> str | None:

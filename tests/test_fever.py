@@ -19,6 +19,7 @@ from coldsweat_server import (
     TESTS,
     ColdsweatAccount,
     ColdsweatServer,
+    fever_feed,
 )
 from loopback import LoopbackServer, StallingServer
 
@@ -90,7 +91,7 @@ async def test_paging_returns_every_item_once(
     assert len(items) == SHARED_ITEMS == len({item.id for item in items})
     titles = {item.title for item in items}
     assert "Mars sample return: the first tubes are sealed and waiting" in titles
-    assert {f"Story {n}" for n in range(MANY_ITEMS)} <= titles
+    assert {f"many {n}" for n in range(MANY_ITEMS)} <= titles
     assert not any(item.is_read or item.is_saved for item in items)
     feed_ids = {feed.title: feed.id for feed in await server.feeds()}
     mars = next(item for item in items if item.title.startswith("Mars sample"))
@@ -108,6 +109,25 @@ async def test_items_after_the_last_is_an_empty_last_page(
     highest = max(int(item.id) for item in await all_items(server))
     page = await server.items_after(str(highest))
     assert page.items == () and page.next_since_id is None
+
+
+async def test_new_items_come_after_the_highest_id_seen(
+    client: HttpClient, coldsweat: ColdsweatServer, coldsweat_account: ColdsweatAccount
+) -> None:
+    name = coldsweat_account.email.partition("@")[0]
+    path = f"/fever/{name}.rss"
+    url = coldsweat.feeds.route(path, body=fever_feed(name, 2))
+    coldsweat_account.subscribe(url, "Mine", group="Private")
+    server = fever(client, coldsweat, coldsweat_account)
+    items = await all_items(server)
+    assert len(items) == SHARED_ITEMS + 2
+    assert ("Mine", "Private") in {(feed.title, feed.group) for feed in await server.feeds()}
+    highest = max(int(item.id) for item in items)
+    coldsweat.feeds.route(path, body=fever_feed(name, 3))
+    coldsweat.fetch()
+    page = await server.items_after(str(highest))
+    assert [item.title for item in page.items] == [f"{name} 2"]
+    assert page.next_since_id is None
 
 
 async def test_state_follows_changes_made_on_the_server(
@@ -142,7 +162,7 @@ async def test_send_changes_the_server(
     saved: bool,
 ) -> None:
     server = fever(client, coldsweat, coldsweat_account)
-    story = coldsweat_account.item_id("Story 7")
+    story = coldsweat_account.item_id("many 7")
     for kind in kinds:
         await server.send(ItemChange(story, kind))  # type: ignore[arg-type]
     assert (story in coldsweat_account.unread_ids()) is unread
@@ -320,3 +340,38 @@ def test_endpoint_is_kept_without_query(given: str, kept: str) -> None:
 def test_endpoint_must_be_http(given: str) -> None:
     with pytest.raises(AccountError):
         fever_endpoint(given)
+
+
+async def test_an_unknown_change_is_refused_before_any_request(
+    client: HttpClient, http_server: LoopbackServer
+) -> None:
+    server = FeverServer(client, http_server.url("/fever/"), "0" * 32)
+    with pytest.raises(AccountError, match="cannot mark an item starred"):
+        await server.send(ItemChange("1", "starred"))  # type: ignore[arg-type]
+    assert http_server.requests == []
+
+
+async def test_a_missing_page_is_no_fever_api(
+    client: HttpClient, http_server: LoopbackServer
+) -> None:
+    url = http_server.url("/no/such/api")
+    assert await failure(client, url) == (
+        f"Fever server {url}: no Fever API at this address (HTTP 404 Not Found)"
+    )
+
+
+async def test_a_key_refused_with_401(client: HttpClient, http_server: LoopbackServer) -> None:
+    url = http_server.route(
+        "/fever/",
+        status=401,
+        body='{"api_version": 3, "auth": 0}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert await failure(client, url) == (
+        f"Fever server {url}: the server refused the email and password (HTTP 401 Unauthorized)"
+    )
+
+
+def test_endpoint_with_a_password_in_it_is_refused() -> None:
+    with pytest.raises(AccountError, match="the address may not hold a user name or password"):
+        fever_endpoint("https://me:secret@rss.example.org/fever/")

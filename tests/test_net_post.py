@@ -8,6 +8,7 @@ import pytest
 from loopback import LoopbackServer
 
 from reader.net import FetchError, HttpClient
+from reader.net.client import _may_resend_form
 
 USER_AGENT = "newsreader-tests/0.1 (+http://127.0.0.1/)"
 
@@ -49,3 +50,18 @@ async def test_the_form_never_follows_a_redirect_to_another_site(
         f"redirected to another site (127.0.0.1:{other_http_server.port}): use that address"
     )
     assert other_http_server.posted == [] and not other_http_server.requests
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "allowed"),
+    [
+        ("http://rss.example.org/fever/", "https://rss.example.org/fever/", True),
+        ("https://rss.example.org/fever/", "https://RSS.example.org/api/", True),
+        ("https://rss.example.org/fever/", "http://rss.example.org/fever/", False),
+        ("https://rss.example.org/fever/", "https://rss.example.org:8443/fever/", False),
+        ("https://rss.example.org/fever/", "https://evil.example/fever/", False),
+    ],
+)
+def test_which_redirects_may_carry_the_form(before: str, after: str, allowed: bool) -> None:
+    # https cannot be served on loopback here: the downgrade rule is checked on its own.
+    assert _may_resend_form(before, after) is allowed

@@ -15,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from typing import get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from reader.accounts.server import (
     AccountError,
     AccountSummary,
+    ChangeKind,
     ItemChange,
     ItemGoneError,
     ItemPage,
@@ -40,6 +42,11 @@ of the test account left out 6 of 66 items with lower ids. A server that sorts, 
 intends, leaves no gap and costs nothing; one whose ids are sparse (FreshRSS uses microsecond
 times) sorts, and its huge "gaps" are not asked for."""
 
+_MARKS = frozenset(get_args(ChangeKind))
+"""What `mark=item&as=...` may say: the API's read, saved and unsaved, and the unread that
+coldsweat, FreshRSS and Miniflux accept too."""
+_REFUSED = "the server refused the email and password"
+"""What a refused key means to the user, who never sees the key itself."""
 _NO_API_STATUSES = frozenset({404, 405})
 """Statuses that mean the address is no API (a web page refusing a POST, a wrong path)."""
 LATEST_PLAUSIBLE_TIME = 1e11
@@ -65,7 +72,7 @@ def fever_endpoint(url: str) -> str:
     except ValueError:
         raise AccountError(f"not a valid address: {clean_line(text, 200)}") from None
     if "@" in parts.netloc:
-        raise AccountError("the address may not hold a user or password: give --user instead")
+        raise AccountError("the address may not hold a user name or password")
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", "", ""))
 
 
@@ -150,6 +157,8 @@ class FeverServer:
     async def send(self, change: ItemChange) -> None:
         """Mark one item read, unread, saved or unsaved; ItemGoneError if the server has no
         such item any more (coldsweat answers 404), AccountError for anything else."""
+        if change.kind not in _MARKS:
+            raise AccountError(self._line(f"cannot mark an item {clean_line(change.kind, 40)}"))
         if not change.item_id.isascii() or not change.item_id.isdigit():
             raise ItemGoneError(self._line(f"no item {clean_line(change.item_id, 40)}"))
         form = {"mark": "item", "as": change.kind, "id": change.item_id}
@@ -170,6 +179,8 @@ class FeverServer:
         except FetchError as err:
             if err.status == 404 and form is not None:
                 raise _NotFound from err
+            if err.status == 401:  # some servers refuse a key so, not with auth 0
+                raise AccountError(self._line(f"{_REFUSED} ({err})")) from err
             if err.status in _NO_API_STATUSES:
                 raise AccountError(self._line(f"no Fever API at this address ({err})")) from err
             raise AccountError(self._line(str(err))) from err
@@ -184,7 +195,7 @@ class FeverServer:
         if not isinstance(answer, dict) or "api_version" not in answer:
             raise AccountError(self._line("not a Fever API: the answer has no api_version"))
         if answer.get("auth") != 1:
-            raise AccountError(self._line("the server refused the email and password"))
+            raise AccountError(self._line(_REFUSED))
         return answer
 
     def _line(self, reason: str) -> str:
