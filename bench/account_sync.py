@@ -63,7 +63,7 @@ def measure(coldsweat: ColdsweatServer) -> None:
             data_dir = Path(temp)
             asyncio.run(sync(data_dir, "first sync"))
             asyncio.run(sync(data_dir, "second sync, nothing new"))
-            account.mark(account.item_id("Story 7"), "read")
+            account.mark(account.item_id("many 7"), "read")
             asyncio.run(sync(data_dir, "after a read on the server"))
             coldsweat.feeds.route(NEW_FEED, body=NEW_ITEMS, headers=RSS)
             account.subscribe(coldsweat.feeds.url(NEW_FEED), "New", "")

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from coldsweat_server import SHARED_ITEMS, ColdsweatAccount, ColdsweatServer
+from coldsweat_server import SHARED_ITEMS, ColdsweatAccount, ColdsweatServer, fever_feed
 from counting_proxy import CountingProxy
-from loopback import LoopbackServer, only_127_0_0_1_is_public
+from loopback import FIXTURES, LoopbackServer, only_127_0_0_1_is_public
 from waiting import wait_until
 
 from reader.accounts.fever import FeverServer
@@ -29,6 +29,7 @@ from reader.store import Story
 MARS = "Mars sample return: the first tubes are sealed and waiting"
 HARBOUR = "Harbour Gazette"
 HARBOUR_STORY = "Council approves a new winter ferry timetable"
+MARS_PAGE = FIXTURES / "site" / "mars-sample.html"
 
 
 @pytest.fixture
@@ -234,11 +235,7 @@ async def test_new_items_on_the_server_are_paged_for(
     try:
         await synced(library)
         # A feed only this account has, with two stories, in a new group.
-        coldsweat.feeds.route(
-            own_feed,
-            body=_rss("Own", ["http://127.0.0.1/own/0", "http://127.0.0.1/own/1"]),
-            headers=_RSS,
-        )
+        coldsweat.feeds.route(own_feed, body=fever_feed(own_feed, 2), headers=_RSS)
         coldsweat_account.subscribe(coldsweat.feeds.url(own_feed), "Own feed", "Mine")
         proxy.clear()
         [outcome] = await synced(library)
@@ -296,20 +293,6 @@ async def test_a_wrong_key_is_one_line_and_the_local_feeds_carry_on(
 
 
 _RSS = {"Content-Type": "application/rss+xml"}
-
-
-def _rss(name: str, links: list[str]) -> str:
-    """A feed called `name` with one story per link; guids of its own (coldsweat keeps one
-    item per guid across all feeds)."""
-    items = "".join(
-        f"<item><title>{name} story {n}</title><link>{link}</link><guid>{name}-{n}</guid>"
-        f"<pubDate>Tue, 20 May 2025 0{n}:00:00 +0000</pubDate></item>"
-        for n, link in enumerate(links)
-    )
-    return (
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
-        f"<link>http://127.0.0.1/</link>{items}</channel></rss>"
-    )
 
 
 _CHANGE_THEN_WAIT = """
@@ -392,12 +375,14 @@ async def test_the_account_stories_are_prefetched_reaching_only_where_their_feed
     # 127.0.0.1 stands for the internet, 127.0.0.2 for the user's network. A feed in the
     # user's network may lead prefetch there; a public feed's link into it may not, whatever
     # address the feed server itself has.
-    inside = lan_server.url("/site/mars-sample.html")
-    from_outside = lan_server.url("/site/quiet-harbour.html")
-    lan_feed = lan_server.route("/lan.rss", body=_rss("Intranet", [inside]), headers=_RSS)
+    name = f"intranet-{coldsweat_account.email}"
+    lan_feed = lan_server.route("/lan.rss", body=fever_feed(name, 1), headers=_RSS)
+    inside = lan_server.route(f"/site/{name}-0.html", body=MARS_PAGE.read_bytes())
+    outside = f"outside-{coldsweat_account.email}"
+    # A public feed, linking into the user's network.
     public_feed = coldsweat.feeds.route(
-        f"/fever/outside-{coldsweat_account.email}.rss",
-        body=_rss("Outside", [from_outside]),
+        f"/fever/{outside}.rss",
+        body=fever_feed(outside, 1).replace("{{BASE}}", lan_server.base),
         headers=_RSS,
     )
     coldsweat_account.subscribe(lan_feed, "Intranet")
@@ -413,8 +398,8 @@ async def test_the_account_stories_are_prefetched_reaching_only_where_their_feed
         await synced(library)
         report = await library.prefetch()
         assert report.cached >= 2  # the intranet story and Orbit Weekly's Mars story
-        assert lan_server.hits["/site/mars-sample.html"] == 1
-        assert lan_server.hits["/site/quiet-harbour.html"] == 0
+        assert lan_server.hits[f"/site/{name}-0.html"] == 1
+        assert lan_server.hits[f"/site/{outside}-0.html"] == 0
         opened = await library.open_article(
             next(s for s in await library.stories() if s.link == inside)
         )
@@ -431,8 +416,9 @@ async def test_the_servers_text_is_untrusted_like_any_feeds(
 ) -> None:
     # An escape sequence (clears the screen) and markup that would be an action.
     hostile = "Loud &#27;[2J [@click=app.quit]story[/]"
-    path = f"/fever/hostile-{coldsweat_account.email}.rss"
-    body = _rss("Hostile", ["http://127.0.0.1/hostile/0"]).replace("Hostile story 0", hostile)
+    name = f"hostile-{coldsweat_account.email}"
+    path = f"/fever/{name}.rss"
+    body = fever_feed(name, 1).replace(f"<title>{name} 0</title>", f"<title>{hostile}</title>")
     coldsweat.feeds.route(path, body=body, headers=_RSS)
     coldsweat_account.subscribe(coldsweat.feeds.url(path), "Bad\u009bfeed")
     library = open_library(tmp_path, proxy, coldsweat_account)
