@@ -81,6 +81,8 @@ class FeedOutcome:
     store_error: str | None = None
     """Why what the feed brought could not be stored (disk full, library busy): the library's
     fault, not the feed's."""
+    changed_stories: int = 0
+    """Stories already listed whose read or saved state changed (an account's server said so)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +283,7 @@ class Library(LibrarySources):
                     synced.new_stories,
                     error=synced.error,
                     store_error=synced.store_error,
+                    changed_stories=synced.changed_stories,
                 )
             )
 

@@ -81,6 +81,8 @@ class AccountOutcome:
 
     name: str
     new_stories: int = 0
+    changed_stories: int = 0
+    """Stories already here whose read or saved state the server changed."""
     error: str | None = None
     store_error: str | None = None
 
@@ -133,12 +135,12 @@ class AccountService:
 
         try:
             async with self._sender(account.key):
-                new_stories = await sync_account(self.store, account.key, account.server)
+                new, changed = await sync_account(self.store, account.key, account.server)
         except AccountError as error:
             return AccountOutcome(account.name, error=_reason(str(error), account.name))
         except StoreError as error:
             return AccountOutcome(account.name, store_error=str(error))
-        return AccountOutcome(account.name, new_stories)
+        return AccountOutcome(account.name, new, changed)
 
     def send_soon(self) -> None:
         """Start sending the queued changes in the background. A failure is silent: the

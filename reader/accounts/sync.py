@@ -76,9 +76,9 @@ async def send_pending(store: Store, key: str, server: FeedServer) -> None:
 
 async def sync_account(
     store: Store, key: str, server: FeedServer, *, now: float | None = None
-) -> int:
+) -> tuple[int, int]:
     """Sync the account `key` (registered in `store`) with `server`; returns how many new
-    stories it brought.
+    stories it brought and how many stored ones the server's state changed.
 
     Raises AccountError when the server cannot be used (after keeping whatever was stored so
     far) and StoreError when the library cannot store; queued changes that could not be sent
@@ -101,8 +101,10 @@ async def sync_account(
         new_stories = await _save_new_items(
             store, key, server, record.since_id, feeds_fetched=full_check, now=now
         )
-    await asyncio.to_thread(store.apply_server_state, key, state.unread_ids, state.saved_ids)
-    return new_stories
+    changed = await asyncio.to_thread(
+        store.apply_server_state, key, state.unread_ids, state.saved_ids
+    )
+    return new_stories, changed
 
 
 async def _save_new_items(

@@ -213,8 +213,9 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
             outcomes = await self.library.refresh(on_feed)
         finally:
             progress.display = False
-        if any(outcome.new_stories for outcome in outcomes):
-            # Once more at the end: a reload started by an earlier feed may have been replaced.
+        if any(outcome.new_stories or outcome.changed_stories for outcome in outcomes):
+            # Once more at the end: a reload started by an earlier feed may have been replaced,
+            # and an account's server may have changed what is read or saved.
             self.load_stories()
         offline = is_offline(outcomes)
         store_failed = any(outcome.store_error for outcome in outcomes)
