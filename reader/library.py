@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from reader.cleaner import PageCleaner
     from reader.feeds.discover import DiscoveredFeed
     from reader.net import HttpClient, Reach, TimedOutHosts
+    from reader.pictures.model import PictureOutcome
+    from reader.pictures.service import PictureService
 
 T = TypeVar("T")
 
@@ -144,6 +146,7 @@ class Library:
         self.settings = settings
         self.store = store or Store(settings.database_path, busy_timeout=settings.busy_timeout)
         self._cleaner: PageCleaner | None = None
+        self._pictures: PictureService | None = None
         self._client = client
 
     @property
@@ -155,6 +158,15 @@ class Library:
 
             self._cleaner = PageCleaner()
         return self._cleaner
+
+    @property
+    def pictures(self) -> PictureService:
+        """The picture service (reader.pictures), made on first use like the cleaner."""
+        if self._pictures is None:
+            from reader.pictures.service import PictureService
+
+            self._pictures = PictureService(self.store, lambda: self.client, self.settings)
+        return self._pictures
 
     async def load_services(self) -> None:
         """Import SERVICE_MODULES in a thread, so their first use does not stall the caller's
@@ -183,6 +195,8 @@ class Library:
             self._client = None
         if self._cleaner is not None:
             await asyncio.to_thread(self._cleaner.close)
+        if self._pictures is not None:
+            await asyncio.to_thread(self._pictures.close)
         self.store.close()
 
     @property
@@ -410,6 +424,13 @@ class Library:
         except StoreError as error:
             return ArticleOutcome(document, page_text=text, store_error=str(error))
         return ArticleOutcome(document, page_text=text)
+
+    async def picture(
+        self, src: str, *, fetch: bool = True, article: str | None = None
+    ) -> PictureOutcome:
+        """The picture from `src` for the reading view: cached, else (with `fetch`) fetched,
+        decoded and kept for the cached `article` it belongs to; or why there is none."""
+        return await self.pictures.picture(src, fetch=fetch, article=article)
 
     async def feed_content(self, story: Story) -> list[Block]:
         """What the feed itself says of a story, as blocks: its HTML content cleaned, else its
