@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveredFeed
     from reader.net import HttpClient, Reach, TimedOutHosts
     from reader.pictures.model import PictureOutcome
-    from reader.pictures.service import PictureService
+    from reader.pictures.service import PictureService, PicturesKept
 
 T = TypeVar("T")
 
@@ -96,6 +96,9 @@ class PrefetchReport:
     failed: int = 0
     skipped: int = 0
     """Not tried: their host timed out earlier in the run (they wait for the next one)."""
+    pictures: int = 0
+    """Pictures of the cached articles kept so far (reader.pictures)."""
+    pictures_failed: int = 0
     store_error: str | None = None
     """Why caching stopped early: the library could not store more (disk full, busy)."""
 
@@ -103,6 +106,12 @@ class PrefetchReport:
     def done(self) -> int:
         """Articles dealt with so far."""
         return self.cached + self.failed + self.skipped
+
+    def add_pictures(self, kept: PicturesKept) -> None:
+        """Count what keeping one article's pictures did."""
+        self.pictures += kept.kept
+        self.pictures_failed += kept.failed
+        self.store_error = self.store_error or kept.store_error
 
 
 PrefetchProgress = Callable[[PrefetchReport], None]
@@ -318,7 +327,8 @@ class Library:
         limit: int = PREFETCH_BATCH,
         timed_out: TimedOutHosts | None = None,
     ) -> PrefetchReport:
-        """Fetch and clean the articles of unread stories not yet cached, so they read offline.
+        """Fetch and clean the articles of unread stories not yet cached, and keep their
+        pictures (PictureService.keep_pictures), so they read offline.
 
         Bounded overall (`prefetch_concurrency`) and per host (`prefetch_per_host`); a failure is
         recorded and retried at a later refresh after a growing wait, while a host that timed
@@ -372,6 +382,14 @@ class Library:
                 report.cached += 1
             if on_progress is not None:
                 on_progress(report)
+            if outcome.document is not None and outcome.document.is_article:
+                report.add_pictures(
+                    await self.pictures.keep_pictures(
+                        outcome.document, story.link, reach=reach, timed_out=timed_out
+                    )
+                )
+                if on_progress is not None:
+                    on_progress(report)
 
         await asyncio.gather(*(prefetch_one(story) for story in stories))
         return report

@@ -10,6 +10,7 @@ and the failure is recorded so prefetch waits before asking again.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -127,7 +128,8 @@ class PictureService:
         if cached is not None:
             return await self._kept_for(cached, article)
         if not fetch:
-            return PictureOutcome(None, "not downloaded")
+            failure = await asyncio.to_thread(self._store.picture_failure, src)
+            return PictureOutcome(None, "not downloaded" if failure is None else failure[0])
         try:
             picture = await self._fetch(src, reach, timed_out)
         except FetchError as error:
@@ -153,8 +155,9 @@ class PictureService:
         async def keep(src: str) -> None:
             if await asyncio.to_thread(self._store.has_picture, src, article):
                 return
-            if await asyncio.to_thread(self._store.picture_failure, src) is not None:
-                return
+            failure = await asyncio.to_thread(self._store.picture_failure, src)
+            if failure is not None and failure[1] > time.time():
+                return  # it failed lately: wait for its back-off, as articles do
             async with self._prefetching:
                 if report.store_error is not None:
                     return

@@ -70,14 +70,14 @@ class PictureCache(StoreConnection):
             ).fetchone()
         return row is not None
 
-    def picture_failure(self, src: str, *, now: float | None = None) -> str | None:
-        """Why fetching the picture from `src` last failed, while its retry is not yet due."""
+    def picture_failure(self, src: str) -> tuple[str, float] | None:
+        """Why fetching the picture from `src` last failed, and when it may be tried again."""
         with self._reading() as db:
             row = db.execute(
-                "SELECT error FROM prefetch_failures WHERE url = ? AND next_attempt > ?",
-                (_storable(src), time.time() if now is None else now),
+                "SELECT error, next_attempt FROM prefetch_failures WHERE url = ?",
+                (_storable(src),),
             ).fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None else (str(row[0]), float(row[1]))
 
 
 def _article_cached(db: sqlite3.Connection, url: str) -> bool:
