@@ -17,7 +17,7 @@ from PIL import Image, features
 
 from reader.config import Settings
 from reader.library import Library
-from reader.pictures.decode import MAX_PICTURE_WIDTH
+from reader.pictures.decode import MAX_PICTURE_HEIGHT, MAX_PICTURE_WIDTH
 
 PICTURES = Path(__file__).parent / "fixtures" / "pictures"
 PLANTED_NOTE = b"planted note"
@@ -105,6 +105,19 @@ async def test_a_wide_picture_is_scaled_to_the_width_kept(
     assert red > 150 and green < 90
     _, green, blue = image.getpixel((MAX_PICTURE_WIDTH - 10, 10))
     assert green > 120 and blue < 100
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [("tall.png", (160, MAX_PICTURE_HEIGHT)), ("rotated.jpg", (20, 60))],
+)
+async def test_a_tall_picture_is_scaled_and_a_turned_one_comes_upright(
+    library: Library, http_server: LoopbackServer, name: str, size: tuple[int, int]
+) -> None:
+    outcome = await library.picture(http_server.url(f"/pictures/{name}"))
+    assert outcome.picture is not None
+    assert (outcome.picture.width, outcome.picture.height) == size
+    assert opened(outcome.picture.data).size == size
 
 
 async def test_a_decompression_bomb_is_refused_from_its_header(

@@ -25,9 +25,10 @@ from reader.workers import WorkerFailed, WorkerPool, WorkerStopped, WorkerTimeou
 MAX_PICTURE_BYTES = 10 * 1024 * 1024
 """Largest picture downloaded (10 MB): a full-size news photo is 0.2–3 MB; beyond this it is a
 camera original or not a picture for reading."""
-DECODE_TIMEOUT = 10.0
+DECODE_TIMEOUT = 15.0
 """Seconds one picture may take to decode, scale and re-encode: the largest allowed (40 MP)
-takes about 1 s on a small machine (bench/pictures.py), so this allows for a loaded one."""
+takes 1 s (JPEG) to 3 s (PNG with transparency) on a small, busy machine (bench/pictures.py),
+so this leaves room for a fully loaded one; the cleaner's deadline is the same."""
 DECODE_PROCESSES = 2
 """Pictures decoded at once: one per core of a small machine."""
 DECODE_MEMORY = 1024**3
