@@ -67,6 +67,14 @@ async def test_a_picture_is_decoded_and_re_encoded_by_us(
     assert (image.format, image.mode, image.size) == (format_, mode, size)
 
 
+async def test_a_picture_request_asks_for_formats_we_decode(
+    library: Library, http_server: LoopbackServer
+) -> None:
+    await library.picture(http_server.url("/pictures/photo.jpg"))
+    [(_, headers)] = http_server.requests
+    assert headers["accept"].startswith("image/webp,image/jpeg") and "svg" not in headers["accept"]
+
+
 async def test_transparency_is_kept_as_png(library: Library, http_server: LoopbackServer) -> None:
     outcome = await library.picture(http_server.url("/pictures/alpha.png"))
     assert outcome.picture is not None

@@ -11,11 +11,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from loopback import LoopbackServer, StallingServer, rss_linking_to
+from loopback import LoopbackServer, StallingServer, only_127_0_0_1_is_public, rss_linking_to
 
 from reader.config import Settings
 from reader.document import Document, Paragraph, Span
 from reader.library import Library
+from reader.net import HttpClient
 from reader.pictures.model import Picture
 from reader.store import _SCHEMA_V1, Store
 
@@ -107,6 +108,29 @@ async def test_a_hung_picture_server_costs_only_its_picture(
             await library.aclose()
     finally:
         hung.stop()
+
+
+async def test_prefetch_from_a_public_feed_fetches_no_picture_from_the_network(
+    http_server: LoopbackServer, lan_server: LoopbackServer, tmp_path: Path
+) -> None:
+    # 127.0.0.1 stands for the internet, 127.0.0.2 (lan_server) for the user's own network.
+    page = ARTICLE.read_text().replace(
+        "{{BASE}}/pictures/alpha.png", lan_server.url("/pictures/alpha.png")
+    )
+    http_server.route("/public.html", body=page, headers={"Content-Type": "text/html"})
+    feed = http_server.route("/public.xml", body=rss_linking_to([http_server.url("/public.html")]))
+    client = HttpClient(user_agent="newsreader-tests", is_private=only_127_0_0_1_is_public)
+    library = Library(Settings(data_dir=tmp_path, feeds=(feed,)), client=client)
+    try:
+        await library.refresh()
+        report = await library.prefetch()
+        assert (report.cached, report.pictures, report.pictures_failed) == (1, 2, 2)
+        assert lan_server.requests == []
+        # Opened by the user, it may go there (their choice, as with a link they open).
+        opened = await library.picture(lan_server.url("/pictures/alpha.png"))
+        assert opened.picture is not None
+    finally:
+        await library.aclose()
 
 
 def picture(src: str, size: int = 1000) -> Picture:

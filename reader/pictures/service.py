@@ -40,11 +40,18 @@ essays have more; a dozen covers every article of the test corpora."""
 PREFETCH_PICTURES_AT_ONCE = 4
 """Pictures prefetch fetches at the same time, over all articles: pictures are large, so fewer
 than articles, leaving connections for the feeds and pages."""
+ACCEPT = "image/webp,image/jpeg,image/png,image/gif;q=0.9,*/*;q=0.1"
+"""What a picture request asks for: servers that choose a format by it then send one we
+decode (not SVG, not an AVIF this Pillow may lack)."""
 SNIFFED_BYTES = 1024
 """How far into a response to look for an SVG document's root element."""
 DECODED_TYPES = frozenset({"jpeg", "jpg", "pjpeg", "png", "x-png", "apng", "gif", "webp", "avif"})
 """image/* subtypes of the formats decoded: a body of another image type that Pillow did not
 recognise is named as an unsupported format rather than "not an image"."""
+
+
+class _Refused(Exception):
+    """The picture was fetched but will not be drawn; str(err) says why in one line."""
 
 
 @dataclass(slots=True)
@@ -200,6 +207,7 @@ class PictureService:
         """Download and decode the picture; FetchError or _Refused with the reason."""
         result = await self._client().get(
             src,
+            headers={"Accept": ACCEPT},
             timeout=self._settings.article_timeout,
             max_bytes=MAX_PICTURE_BYTES,
             reach=reach,
@@ -230,7 +238,3 @@ class PictureService:
         """Stop the idle decoding processes."""
         if self._decoder is not None:
             self._decoder.close()
-
-
-class _Refused(Exception):
-    """The picture was fetched but will not be drawn; str(err) says why in one line."""
