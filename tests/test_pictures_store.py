@@ -215,3 +215,45 @@ def test_sync_and_cache_report_the_pictures(
     count, _, rest = report["pictures"].partition(" cached (")
     assert count == "3" and rest.endswith("% of the library)")
     assert int(rest.split(", ")[1].split("%")[0]) > 0
+
+
+async def test_a_picture_fetched_on_a_full_disk_is_shown_and_says_it_was_not_kept(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    from test_faults import fill_disk
+
+    settings = Settings(data_dir=tmp_path, feeds=())
+    store = Store(settings.database_path)
+    fill_disk(store)
+    library = Library(settings, store=store)
+    try:
+        outcome = await library.picture(http_server.url("/pictures/wide.png"))
+    finally:
+        await library.aclose()
+    assert outcome.picture is not None and outcome.picture.width == 1600
+    assert outcome.store_error is not None and "the disk is full" in outcome.store_error
+
+
+async def test_prefetching_pictures_stops_at_a_full_disk_and_says_why(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    from test_faults import fill_disk
+
+    from reader.net import Reach, TimedOutHosts
+
+    url = http_server.route(
+        "/full.html", body=ARTICLE.read_bytes(), headers={"Content-Type": "text/html"}
+    )
+    settings = Settings(data_dir=tmp_path, feeds=())
+    library = Library(settings)
+    try:
+        opened = await library.open_url(url)
+        assert opened.document is not None
+        fill_disk(library.store)
+        kept = await library.pictures.keep_pictures(
+            opened.document, url, reach=Reach.USER_CHOICE, timed_out=TimedOutHosts()
+        )
+    finally:
+        await library.aclose()
+    assert kept.kept < len(KEPT) and kept.store_error is not None  # a tiny one may fit
+    assert "the disk is full" in kept.store_error

@@ -177,10 +177,13 @@ class PictureService:
             else:
                 report.kept += 1
 
-        try:
-            await asyncio.gather(*(keep(src) for src in picture_sources(document)))
-        except StoreError as error:
-            report.store_error = str(error)
+        async def keep_or_stop(src: str) -> None:
+            try:
+                await keep(src)
+            except StoreError as error:  # a read failed: the library is in trouble, stop
+                report.store_error = str(error)
+
+        await asyncio.gather(*(keep_or_stop(src) for src in picture_sources(document)))
         return report
 
     async def _kept_for(self, cached: Picture, article: str | None) -> PictureOutcome:
