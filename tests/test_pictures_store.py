@@ -183,6 +183,16 @@ def test_pictures_count_in_the_size_limit(tmp_path: Path) -> None:
     assert store.picture("https://cdn.example/1.jpg") is not None
 
 
+def test_over_the_size_limit_pictures_of_no_article_go_before_any_article(
+    tmp_path: Path,
+) -> None:
+    store = store_with_articles(tmp_path / "lib.sqlite3", 2)
+    store.save_picture(picture("https://cdn.example/loose.jpg", size=100_000), now=2000)
+    assert store.prune(max_age_days=365, max_bytes=50_000, now=2000) == 0
+    assert store.picture("https://cdn.example/loose.jpg") is None
+    assert store.stats().articles == 2
+
+
 def test_a_picture_of_no_cached_article_is_kept_on_its_own(tmp_path: Path) -> None:
     store = store_with_articles(tmp_path / "lib.sqlite3", 1)
     store.save_picture(picture("https://cdn.example/a.jpg"), article="https://e.example/none")
