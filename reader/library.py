@@ -39,6 +39,8 @@ from reader.store import (
 if TYPE_CHECKING:
     from reader.cleaner import PageCleaner
     from reader.net import HttpClient, Reach, TimedOutHosts
+    from reader.pictures.model import PictureOutcome
+    from reader.pictures.service import PictureService, PicturesKept
 
 __all__ = [
     "ArticleOutcome",
@@ -111,6 +113,9 @@ class PrefetchReport:
     failed: int = 0
     skipped: int = 0
     """Not tried: their host timed out earlier in the run (they wait for the next one)."""
+    pictures: int = 0
+    """Pictures of the cached articles kept so far (reader.pictures)."""
+    pictures_failed: int = 0
     store_error: str | None = None
     """Why caching stopped early: the library could not store more (disk full, busy)."""
 
@@ -118,6 +123,12 @@ class PrefetchReport:
     def done(self) -> int:
         """Articles dealt with so far."""
         return self.cached + self.failed + self.skipped
+
+    def add_pictures(self, kept: PicturesKept) -> None:
+        """Count what keeping one article's pictures did."""
+        self.pictures += kept.kept
+        self.pictures_failed += kept.failed
+        self.store_error = self.store_error or kept.store_error
 
 
 PrefetchProgress = Callable[[PrefetchReport], None]
@@ -165,6 +176,7 @@ class Library(LibrarySources):
         self.settings = settings
         self.store = store or Store(settings.database_path, busy_timeout=settings.busy_timeout)
         self._cleaner: PageCleaner | None = None
+        self._pictures: PictureService | None = None
         self._client = client
         opener = accounts if settings.feeds is None else None
         self.accounts = AccountService(self.store, opener, lambda: self.client)
@@ -178,6 +190,15 @@ class Library(LibrarySources):
 
             self._cleaner = PageCleaner()
         return self._cleaner
+
+    @property
+    def pictures(self) -> PictureService:
+        """The picture service (reader.pictures), made on first use like the cleaner."""
+        if self._pictures is None:
+            from reader.pictures.service import PictureService
+
+            self._pictures = PictureService(self.store, lambda: self.client, self.settings)
+        return self._pictures
 
     async def load_services(self) -> None:
         """Import SERVICE_MODULES in a thread, so their first use does not stall the caller's
@@ -207,6 +228,8 @@ class Library(LibrarySources):
             self._client = None
         if self._cleaner is not None:
             await asyncio.to_thread(self._cleaner.close)
+        if self._pictures is not None:
+            await asyncio.to_thread(self._pictures.close)
         self.store.close()
 
     @property
@@ -361,7 +384,8 @@ class Library(LibrarySources):
         limit: int = PREFETCH_BATCH,
         timed_out: TimedOutHosts | None = None,
     ) -> PrefetchReport:
-        """Fetch and clean the articles of unread stories not yet cached, so they read offline.
+        """Fetch and clean the articles of unread stories not yet cached, and keep their
+        pictures (PictureService.keep_pictures), so they read offline.
 
         Bounded overall (`prefetch_concurrency`) and per host (`prefetch_per_host`); a failure is
         recorded and retried at a later refresh after a growing wait, while a host that timed
@@ -417,6 +441,14 @@ class Library(LibrarySources):
                 report.cached += 1
             if on_progress is not None:
                 on_progress(report)
+            if outcome.document is not None and outcome.document.is_article:
+                report.add_pictures(
+                    await self.pictures.keep_pictures(
+                        outcome.document, story.link, reach=reach, timed_out=timed_out
+                    )
+                )
+                if on_progress is not None:
+                    on_progress(report)
 
         await asyncio.gather(*(prefetch_one(story) for story in stories))
         return report
@@ -469,6 +501,13 @@ class Library(LibrarySources):
         except StoreError as error:
             return ArticleOutcome(document, page_text=text, store_error=str(error))
         return ArticleOutcome(document, page_text=text)
+
+    async def picture(
+        self, src: str, *, fetch: bool = True, article: str | None = None
+    ) -> PictureOutcome:
+        """The picture from `src` for the reading view: cached, else (with `fetch`) fetched,
+        decoded and kept for the cached `article` it belongs to; or why there is none."""
+        return await self.pictures.picture(src, fetch=fetch, article=article)
 
     async def feed_content(self, story: Story) -> list[Block]:
         """What the feed itself says of a story, as blocks: its HTML content cleaned, else its

@@ -5,8 +5,8 @@ app mid-refresh loses nothing already committed. Every string stored has passed 
 `_storable` makes sure no lone surrogate or NUL can make an insert fail.
 
 The store is split by concern: `schema` (tables and migrations), `connection` (opening and
-transactions), `stories`, `subscriptions`, `articles`, and for feed server accounts `accounts` and
-`pending` (changes queued for the server); `Store` joins them into one object.
+transactions), `stories`, `subscriptions`, `articles`, `pictures`, and for feed server accounts
+`accounts` and `pending` (changes queued for the server); `Store` joins them into one object.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from reader.store.model import (
     Subscription,
 )
 from reader.store.pending import PendingChange, PendingChanges
+from reader.store.pictures import PictureCache
 from reader.store.schema import _SCHEMA_V1, _SCHEMA_V2, SCHEMA_VERSION, SEARCH_TITLE_WEIGHT
 from reader.store.stories import (
     MAX_SEARCH_WORDS,
@@ -65,6 +66,6 @@ __all__ = [
 ]
 
 
-class Store(StoryTables, Subscriptions, ArticleCache, AccountTables, PendingChanges):
-    """The library database: stories, the user's feeds, cached articles and accounts over one
-    connection."""
+class Store(StoryTables, Subscriptions, ArticleCache, PictureCache, AccountTables, PendingChanges):
+    """The library database: stories, the user's feeds, cached articles and their pictures, and
+    feed server accounts over one connection."""

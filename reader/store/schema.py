@@ -8,7 +8,7 @@ import sqlite3
 from reader.document import Document
 from reader.store.model import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bumped with every schema change; `migrate` upgrades older libraries step by step."""
 
 _SCHEMA_V1 = """
@@ -118,6 +118,26 @@ CREATE TABLE pending_changes (
 CREATE INDEX pending_changes_by_item ON pending_changes (account_id, item_id);
 """
 
+# Version 5: pictures of cached articles, scaled and re-encoded by us, kept in the library
+# beside their article (deleted with it by the foreign key); `article` is NULL for a picture
+# shown outside a cached article, which retention removes by age.
+_SCHEMA_V5 = """
+CREATE TABLE pictures (
+    id INTEGER PRIMARY KEY,
+    src TEXT NOT NULL,
+    article TEXT REFERENCES articles(url) ON DELETE CASCADE,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    fetched REAL NOT NULL
+);
+CREATE UNIQUE INDEX pictures_by_src ON pictures (src, ifnull(article, ''));
+CREATE INDEX pictures_by_article ON pictures (article);
+"""
+
+_MIGRATIONS = ((1, _SCHEMA_V1), (2, _SCHEMA_V2), (3, _SCHEMA_V3), (4, _SCHEMA_V4), (5, _SCHEMA_V5))
+"""Each schema version and the script that brings the one before it up to it."""
+
 SEARCH_TITLE_WEIGHT = 10.0
 """bm25 weight of a title match against a body match: a word in the title says more."""
 
@@ -136,7 +156,7 @@ def migrate(db: sqlite3.Connection) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if not needs_migration(version):
         return  # Another instance upgraded it while we waited for the lock.
-    for number, script in enumerate((_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4), start=1):
+    for number, script in _MIGRATIONS:
         if version < number:
             # Statement by statement: executescript() would commit our transaction.
             for statement in script.split(";\n"):
