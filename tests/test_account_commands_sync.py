@@ -3,7 +3,9 @@ codes), `account remove` takes its stories out of the library; against a real co
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,3 +107,22 @@ def test_account_remove_takes_its_stories_out_of_the_library(
     assert main(["account", "remove", url]) == EXIT_OK
     assert "stories were taken out of the library" in capsys.readouterr().err
     assert stories() == 3  # the local feed's stay
+
+
+def test_another_user_at_the_same_address_replaces_the_old_users_stories(
+    proxy: CountingProxy,
+    coldsweat: ColdsweatServer,
+    coldsweat_account: ColdsweatAccount,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = saved(proxy, coldsweat_account)
+    assert main(["sync"]) == EXIT_OK
+    assert stories() == SHARED_ITEMS
+    other = coldsweat.new_account()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(other.password + "\n"))
+    add = ["account", "add", "fever", url, "--user", other.email, "--password-stdin"]
+    assert main(add) == EXIT_OK
+    assert stories() == 0  # the first user's are not the new account's
+    assert main(["sync"]) == EXIT_OK
+    assert stories() == SHARED_ITEMS
