@@ -160,7 +160,7 @@ class AccountService:
                     await send_pending(self.store, account.key, account.server)
 
     async def wait_sent(self) -> None:
-        """Wait for background sends started so far (tests, and closing the library)."""
+        """Wait until the background sends started so far are done (sent or given up)."""
         while self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
