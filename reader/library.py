@@ -26,6 +26,7 @@ from reader.accounts.service import (
 from reader.config import USER_AGENT, Settings
 from reader.document import Block, Document, text_blocks
 from reader.library_sources import LibrarySources, SourceKind
+from reader.library_state import LibraryState
 from reader.sanitize import clean_line
 from reader.store import (
     FeedOverview,
@@ -160,7 +161,7 @@ class _WriteGate:
                 raise
 
 
-class Library(LibrarySources):
+class Library(LibrarySources, LibraryState):
     """Feeds, stories and articles for one data directory."""
 
     def __init__(
@@ -524,28 +525,6 @@ class Library(LibrarySources):
     async def save_position(self, url: str, fraction: float) -> None:
         """Remember the reading position in the cached article of `url`."""
         await asyncio.to_thread(self.store.save_position, url, fraction)
-
-    async def mark_read(self, story: Story, is_read: bool = True) -> None:
-        """Record that the user has (or has not) read a story."""
-        await asyncio.to_thread(self.store.set_read, story.id, is_read)
-        self.accounts.send_soon()
-
-    async def mark_all_read(self) -> list[int]:
-        """Mark every story of the sources in use read; returns the ids that changed."""
-        feeds = await asyncio.to_thread(self.feed_urls)
-        changed = await asyncio.to_thread(self.store.mark_all_read, feeds)
-        self.accounts.send_soon()
-        return changed
-
-    async def mark_unread(self, story_ids: list[int]) -> None:
-        """Mark these stories unread again: the undo of mark_all_read."""
-        await asyncio.to_thread(self.store.mark_unread, story_ids)
-        self.accounts.send_soon()
-
-    async def set_saved(self, story: Story, is_saved: bool) -> None:
-        """Save a story (kept offline for good) or unsave it."""
-        await asyncio.to_thread(self.store.set_saved, story.id, is_saved)
-        self.accounts.send_soon()
 
     async def search(self, text: str) -> list[Story]:
         """Stories of the sources in use whose title or article matches `text`, best first."""
