@@ -60,6 +60,10 @@ def test_sync_syncs_the_saved_account(
     out = capsys.readouterr().out
     assert out.startswith(f"1/1 feeds updated, {SHARED_ITEMS} new stories")
     assert stories() == SHARED_ITEMS
+    # `list` reads them from the library, like any feed's.
+    assert main(["list"]) == EXIT_OK
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == SHARED_ITEMS and any("\tOrbit Weekly\t" in line for line in listed)
 
 
 def test_an_account_that_fails_exits_1_and_is_named_once(
