@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from reader.cleaner import PageCleaner
     from reader.feeds.discover import DiscoveredFeed
     from reader.net import HttpClient, Reach, TimedOutHosts
+    from reader.pictures.model import PictureOutcome
+    from reader.pictures.service import PictureService, PicturesKept
 
 T = TypeVar("T")
 
@@ -94,6 +96,9 @@ class PrefetchReport:
     failed: int = 0
     skipped: int = 0
     """Not tried: their host timed out earlier in the run (they wait for the next one)."""
+    pictures: int = 0
+    """Pictures of the cached articles kept so far (reader.pictures)."""
+    pictures_failed: int = 0
     store_error: str | None = None
     """Why caching stopped early: the library could not store more (disk full, busy)."""
 
@@ -101,6 +106,12 @@ class PrefetchReport:
     def done(self) -> int:
         """Articles dealt with so far."""
         return self.cached + self.failed + self.skipped
+
+    def add_pictures(self, kept: PicturesKept) -> None:
+        """Count what keeping one article's pictures did."""
+        self.pictures += kept.kept
+        self.pictures_failed += kept.failed
+        self.store_error = self.store_error or kept.store_error
 
 
 PrefetchProgress = Callable[[PrefetchReport], None]
@@ -144,6 +155,7 @@ class Library:
         self.settings = settings
         self.store = store or Store(settings.database_path, busy_timeout=settings.busy_timeout)
         self._cleaner: PageCleaner | None = None
+        self._pictures: PictureService | None = None
         self._client = client
 
     @property
@@ -155,6 +167,15 @@ class Library:
 
             self._cleaner = PageCleaner()
         return self._cleaner
+
+    @property
+    def pictures(self) -> PictureService:
+        """The picture service (reader.pictures), made on first use like the cleaner."""
+        if self._pictures is None:
+            from reader.pictures.service import PictureService
+
+            self._pictures = PictureService(self.store, lambda: self.client, self.settings)
+        return self._pictures
 
     async def load_services(self) -> None:
         """Import SERVICE_MODULES in a thread, so their first use does not stall the caller's
@@ -183,6 +204,8 @@ class Library:
             self._client = None
         if self._cleaner is not None:
             await asyncio.to_thread(self._cleaner.close)
+        if self._pictures is not None:
+            await asyncio.to_thread(self._pictures.close)
         self.store.close()
 
     @property
@@ -304,7 +327,8 @@ class Library:
         limit: int = PREFETCH_BATCH,
         timed_out: TimedOutHosts | None = None,
     ) -> PrefetchReport:
-        """Fetch and clean the articles of unread stories not yet cached, so they read offline.
+        """Fetch and clean the articles of unread stories not yet cached, and keep their
+        pictures (PictureService.keep_pictures), so they read offline.
 
         Bounded overall (`prefetch_concurrency`) and per host (`prefetch_per_host`); a failure is
         recorded and retried at a later refresh after a growing wait, while a host that timed
@@ -358,6 +382,14 @@ class Library:
                 report.cached += 1
             if on_progress is not None:
                 on_progress(report)
+            if outcome.document is not None and outcome.document.is_article:
+                report.add_pictures(
+                    await self.pictures.keep_pictures(
+                        outcome.document, story.link, reach=reach, timed_out=timed_out
+                    )
+                )
+                if on_progress is not None:
+                    on_progress(report)
 
         await asyncio.gather(*(prefetch_one(story) for story in stories))
         return report
@@ -410,6 +442,13 @@ class Library:
         except StoreError as error:
             return ArticleOutcome(document, page_text=text, store_error=str(error))
         return ArticleOutcome(document, page_text=text)
+
+    async def picture(
+        self, src: str, *, fetch: bool = True, article: str | None = None
+    ) -> PictureOutcome:
+        """The picture from `src` for the reading view: cached, else (with `fetch`) fetched,
+        decoded and kept for the cached `article` it belongs to; or why there is none."""
+        return await self.pictures.picture(src, fetch=fetch, article=article)
 
     async def feed_content(self, story: Story) -> list[Block]:
         """What the feed itself says of a story, as blocks: its HTML content cleaned, else its

@@ -45,6 +45,7 @@ class SyncReport:
     articles_cached: int = 0
     articles_failed: int = 0
     articles_left: int = 0
+    pictures_cached: int = 0
     """Articles of this batch not reached (skipped, or cut off by the time limit)."""
     timed_out_hosts: tuple[str, ...] = ()
     skipped_requests: int = 0
@@ -74,6 +75,7 @@ class SyncReport:
             f"{updated}/{self.feeds} feeds updated, "
             f"{self.new_stories} new stories, {self.articles_cached} articles cached"
             + (f", {self.articles_failed} failed" if self.articles_failed else "")
+            + (f", {self.pictures_cached} pictures" if self.pictures_cached else "")
         )
         if self.failed_names:
             line += f"; failed feeds: {_named(self.failed_names, MAX_FEEDS_NAMED)}"
@@ -139,6 +141,7 @@ async def sync(
 
     def on_article(prefetch: PrefetchReport) -> None:
         report.articles_cached, report.articles_failed = prefetch.cached, prefetch.failed
+        report.pictures_cached = prefetch.pictures
         report.articles_left = prefetch.total - prefetch.cached - prefetch.failed
         progress.show("Caching articles", prefetch.done, prefetch.total)
 

@@ -200,4 +200,9 @@ def cache_command(settings: Settings, action: str | None) -> int:
     print(f"feeds\t{stats.feeds}")
     print(f"stories\t{stats.stories} ({stats.unread} unread, {stats.saved} saved)")
     print(f"articles\t{stats.articles} cached ({stats.article_bytes / 1_048_576:.1f} MB)")
+    share = stats.picture_bytes / stats.file_bytes if stats.file_bytes else 0.0
+    print(
+        f"pictures\t{stats.pictures} cached ({stats.picture_bytes / 1_048_576:.1f} MB,"
+        f" {share:.0%} of the library)"
+    )
     return EXIT_OK

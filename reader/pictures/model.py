@@ -25,3 +25,5 @@ class PictureOutcome:
     error: str | None = None
     """One line for the placeholder: "not downloaded", "too large (50000×50000)", "not an
     image", a fetch error."""
+    store_error: str | None = None
+    """Why the picture could not be kept in the library (disk full…); it is shown all the same."""

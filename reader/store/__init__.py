@@ -23,6 +23,7 @@ from reader.store.model import (
     StoryFilter,
     Subscription,
 )
+from reader.store.pictures import PictureCache
 from reader.store.schema import _SCHEMA_V1, _SCHEMA_V2, SCHEMA_VERSION, SEARCH_TITLE_WEIGHT
 from reader.store.stories import (
     MAX_SEARCH_WORDS,
@@ -58,5 +59,5 @@ __all__ = [
 ]
 
 
-class Store(StoryTables, Subscriptions, ArticleCache):
+class Store(StoryTables, Subscriptions, ArticleCache, PictureCache):
     """The library database: stories, the user's feeds and cached articles over one connection."""

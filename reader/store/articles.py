@@ -23,6 +23,10 @@ PREFETCH_RETRY_BASE = 15 * 60
 """Seconds before a failed prefetch is tried again; doubled per failure (15 min, 30, 1 h …)."""
 PREFETCH_RETRY_MAX = 24 * 3600
 """Longest wait between prefetch attempts of one article: a day."""
+_PICTURE_BYTES = (
+    "(SELECT COALESCE(SUM(length(p.data)), 0) FROM pictures p WHERE p.article = articles.url)"
+)
+"""The bytes of an article's pictures, in a query over `articles`."""
 
 
 class ArticleCache(StoreConnection):
@@ -119,8 +123,10 @@ class ArticleCache(StoreConnection):
         """Apply the retention limits; returns how many cached articles were removed.
 
         Articles older than `max_age_days` go first, then the oldest until the cache fits in
-        `max_bytes`. Saved stories' articles are never removed; read, unsaved stories older than
-        the age limit go too (their feed may still list them, and then they simply come back).
+        `max_bytes`; an article's pictures count in its size and go with it (the schema's
+        foreign key), and pictures kept for no article go by age. Saved stories' articles are
+        never removed; read, unsaved stories older than the age limit go too (their feed may
+        still list them, and then they simply come back).
         """
         now = time.time() if now is None else now
         cutoff = now - max_age_days * 86_400
@@ -129,10 +135,15 @@ class ArticleCache(StoreConnection):
             removed = db.execute(
                 f"DELETE FROM articles WHERE fetched < ? AND {keep}", (cutoff,)
             ).rowcount
-            total = db.execute("SELECT COALESCE(SUM(size), 0) FROM articles").fetchone()[0]
+            db.execute("DELETE FROM pictures WHERE article IS NULL AND fetched < ?", (cutoff,))
+            total = db.execute(
+                "SELECT (SELECT COALESCE(SUM(size), 0) FROM articles)"
+                " + (SELECT COALESCE(SUM(length(data)), 0) FROM pictures)"
+            ).fetchone()[0]
             if total > max_bytes:
                 for url, size in db.execute(
-                    f"SELECT url, size FROM articles WHERE {keep} ORDER BY fetched"
+                    f"SELECT url, size + {_PICTURE_BYTES} FROM articles WHERE {keep}"
+                    " ORDER BY fetched"
                 ).fetchall():
                     if total <= max_bytes:
                         break
@@ -158,11 +169,23 @@ class ArticleCache(StoreConnection):
             articles, article_bytes = db.execute(
                 "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM articles"
             ).fetchone()
+            pictures, picture_bytes = db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(length(data)), 0) FROM pictures"
+            ).fetchone()
         file_bytes = sum(
             p.stat().st_size
             for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
             if p.exists()
         )
         return CacheStats(
-            self.path, file_bytes, feeds, stories, unread, saved, articles, article_bytes
+            self.path,
+            file_bytes,
+            feeds,
+            stories,
+            unread,
+            saved,
+            articles,
+            article_bytes,
+            pictures,
+            picture_bytes,
         )

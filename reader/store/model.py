@@ -127,6 +127,8 @@ class CacheStats:
     saved: int
     articles: int
     article_bytes: int
+    pictures: int = 0
+    picture_bytes: int = 0
 
 
 def _storable(text: str | None) -> str:
