@@ -327,6 +327,7 @@ def test_the_actions_table_matches_the_screens_bindings() -> None:
     from reader.ui.app import binding_ids
     from reader.ui.screens.article import ArticleScreen
     from reader.ui.screens.links import LinkPicker
+    from reader.ui.screens.picture import PictureScreen
     from reader.ui.screens.search import SearchScreen
     from reader.ui.screens.sources import SourcesScreen
     from reader.ui.screens.stories import StoriesScreen
@@ -339,6 +340,7 @@ def test_the_actions_table_matches_the_screens_bindings() -> None:
         "search": (SearchScreen, StoryList),
         "the sources": (SourcesScreen,),
         "the link picker": (LinkPicker,),
+        "the picture": (PictureScreen,),
     }
     assert set(owners) == set(KEY_CONTEXTS)
     for context, classes in owners.items():
