@@ -24,6 +24,9 @@ from reader.ui.widgets.story_list import StoryList
 # Times on screen are local: pin the zone so every machine draws the same snapshot.
 os.environ["TZ"] = "UTC"
 time.tzset()
+# Pictures are drawn only in a colour terminal: say this is one, whatever terminal runs the tests
+# (the app reads it when it is made, as Rich does).
+os.environ["COLORTERM"] = "truecolor"
 
 FROZEN_NOW = datetime(2025, 12, 1, 12, 0, tzinfo=UTC).timestamp()
 """The clock the tests' app reads, so ages ("3h") and snapshots never drift."""

@@ -72,6 +72,11 @@ class PicturesInView(_View):
         self._pictures_shown = shown
         self._relayout()
 
+    @property
+    def drawn_pictures(self) -> set[str]:
+        """The addresses of the pictures encoded for the terminal at their laid-out size."""
+        return {src for src, _, _ in self._cells}
+
     def forget_pictures(self) -> None:
         """Drop the pictures of the page before: a new page asks for its own."""
         self.outcomes.clear()
