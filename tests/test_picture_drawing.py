@@ -80,7 +80,7 @@ def test_half_blocks_carry_the_upper_and_lower_pixel() -> None:
     assert upper.color and upper.color.triplet and upper.color.triplet.red == 255
     assert upper.bgcolor and upper.bgcolor.triplet and upper.bgcolor.triplet.red == 255
     assert lower.color and lower.color.triplet and lower.color.triplet.blue == 255
-    assert cells.controls(0, 0, 1, 10) == ""
+    assert cells.sequence(0, 0, 0) == ""
 
 
 def test_sixel_rows_are_whole_dcs_sequences_of_our_shape() -> None:
@@ -95,21 +95,17 @@ def test_sixel_rows_are_whole_dcs_sequences_of_our_shape() -> None:
     assert "!30~" in rows[0] and "!30~" in rows[1]
 
 
-def test_sixel_rows_are_drawn_from_the_last_row_in_view() -> None:
+def test_a_sixel_row_is_drawn_where_its_cells_are_with_the_cursor_kept() -> None:
     cells = encode(stripes(30, 60), "sixel", 3, 3, CellPixels(10, 20))
-    assert [cells.controls(row, 0, 2, 7) for row in (0, 1)] == ["", ""]
-    drawn = cells.controls(2, 1, 2, 7)
-    # Saved cursor; for each row in view: up to it, back to the picture's left edge, the row,
-    # restored cursor.
-    assert drawn == (
-        "\x1b7" + "\x1b[1A\x1b[7D" + cells.row_images[1] + "\x1b8"
-        "\x1b[7D" + cells.row_images[2] + "\x1b8"
-    )
+    assert [len(row[0].text) for row in cells.rows] == [3, 3, 3]  # blank cells under it
+    # Screen cell (7, 4) is row 5, column 8 in the terminal's numbering; each row every frame.
+    assert cells.sequence(1, 7, 4) == "\x1b7\x1b[5;8H" + cells.row_images[1] + "\x1b8"
+    assert cells.sequence(1, 7, 4) == cells.sequence(1, 7, 4)
 
 
 def test_kitty_sends_the_picture_once_then_draws_placeholders() -> None:
     cells: PictureCells = encode(stripes(300, 200), "kitty", 6, 2, CellPixels(10, 20))
-    sent = cells.controls(0, 0, 1, 6)
+    sent = cells.sequence(0, 3, 2)
     chunks = APC.findall(sent)
     assert "".join(APC.split(sent)[::3]) == "", "nothing but APC sequences"
     keys = [dict(pair.split("=") for pair in found[0].split(",")) for found in chunks]
@@ -119,7 +115,7 @@ def test_kitty_sends_the_picture_once_then_draws_placeholders() -> None:
     assert all(len(found[1]) <= kitty.CHUNK for found in chunks)
     png = base64.b64decode("".join(found[1] for found in chunks[:-1]))
     assert png.startswith(b"\x89PNG")
-    assert cells.controls(1, 0, 1, 6) == "", "sent once"
+    assert cells.sequence(1, 3, 3) == "", "sent once"
     row = cells.rows[1][0]
     assert row.text == "".join(
         kitty.PLACEHOLDER + chr(kitty.DIACRITICS[1]) + chr(kitty.DIACRITICS[c]) for c in range(6)

@@ -24,6 +24,7 @@ from reader.settings import DEFAULTS, UserConfig, key_list_problem, save_config
 from reader.store import Story
 from reader.ui.failures import failure_line
 from reader.ui.graphics.modes import choose_mode, terminal_cell_pixels
+from reader.ui.graphics.output import GraphicsOut
 from reader.ui.screens.help import HelpScreen, describe_bindings
 from reader.ui.screens.stories import StoriesScreen
 from reader.ui.widgets.story_list import StoryList
@@ -119,6 +120,8 @@ class NewsReaderApp(App[None]):
         """How articles' pictures are drawn here: the setting, within what the terminal can."""
         self.cell_pixels = terminal_cell_pixels()
         """A terminal cell's size in pixels, which Kitty and Sixel pictures are scaled to."""
+        self.graphics = GraphicsOut()
+        """Our picture encoders' escape sequences, written after the frame that needs them."""
         # load_config has checked the keys already; a config built in code has not.
         invalid = {
             name: problem
@@ -172,6 +175,18 @@ class NewsReaderApp(App[None]):
             error = event.worker.error
             self.log.error(f"worker {event.worker.name} failed: {error!r}")
             self.notify(failure_line(error), title="Error", severity="error", markup=False)
+
+    def post_display_hook(self) -> None:
+        """Write the pictures' sequences of the frame just written (see GraphicsOut).
+
+        Textual has no public call to write to the terminal; its own clipboard and bell use
+        the driver the same way. Headless (tests), there is no terminal: they are dropped.
+        """
+        sequences = self.graphics.take()
+        driver = self._driver
+        if sequences and driver is not None and not self.is_headless:
+            driver.write(sequences)
+            driver.flush()
 
     def set_reading_width(self, width: int) -> None:
         """Use `width` columns for articles from now on, and remember it."""

@@ -40,33 +40,22 @@ class PictureCells:
     rows: list[list[Segment]]
     """The cells of each row: half-blocks, Kitty placeholders, or blanks under a Sixel row."""
     transmit: str = ""
-    """Kitty: the picture's transmission, sent with the first of its rows that is drawn."""
+    """Kitty: the picture's transmission, sent once its first row is drawn."""
     row_images: list[str] = field(default_factory=list)
     """Sixel: the picture of each row, drawn over that row's blank cells."""
     sent: bool = False
 
-    def controls(self, row: int, first: int, last: int, back: int) -> str:
-        """Escape sequences to write right after the cells of `row` (0 if none), with rows
-        `first`..`last` of the picture in view and the cursor `back` cells right of the
-        picture's left edge.
-
-        Sixel rows are drawn from the last row in view, once the blank cells above have been
-        written (text written over Sixel pixels erases them): save the cursor, move up and
-        left to each row, draw it, restore.
-        """
+    def sequence(self, row: int, x: int, y: int) -> str:
+        """What to write to the terminal, after the frame that drew `row` at screen cell
+        (`x`, `y`): Kitty's transmission the first time any row is drawn; a Sixel row each
+        time (the frame's text over it erased it), put there with the cursor saved and
+        restored around it."""
         if self.mode == "kitty" and not self.sent:
             self.sent = True
             return self.transmit
-        if self.mode != "sixel" or row != last:
+        if self.mode != "sixel":
             return ""
-        out = [SAVE_CURSOR]
-        for drawn in range(first, last + 1):
-            up = last - drawn
-            out.append(f"\x1b[{up}A" if up else "")
-            out.append(f"\x1b[{back}D" if back else "")
-            out.append(self.row_images[drawn])
-            out.append(RESTORE_CURSOR)
-        return "".join(out)
+        return f"{SAVE_CURSOR}\x1b[{y + 1};{x + 1}H{self.row_images[row]}{RESTORE_CURSOR}"
 
 
 def open_picture(data: bytes, background: RGB) -> Image.Image:

@@ -136,7 +136,9 @@ class ArticleScreen(ArticlePictures, ReportsWorkerFailures, Screen[int]):
 
     def compose(self) -> ComposeResult:
         app = self.reader_app
-        yield ArticleView(id="article", pictures=app.picture_mode, cell=app.cell_pixels)
+        yield ArticleView(
+            id="article", pictures=app.picture_mode, cell=app.cell_pixels, graphics=app.graphics
+        )
         with Horizontal(id="reader-status"):
             yield Static("", id="reader-label", markup=False)
             yield Static("", id="reader-progress", markup=False)

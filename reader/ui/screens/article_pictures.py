@@ -133,7 +133,13 @@ class ArticlePictures(_Screen):
         blocks = view.page.blocks if view.page else ()
         figure = next((f for f in figures(blocks, nested=True) if f.src == src), Figure(src))
         screen = PictureScreen(
-            src, view.outcomes.get(src), figure.alt, figure.caption, view.picture_mode, view.cell
+            src,
+            view.outcomes.get(src),
+            figure.alt,
+            figure.caption,
+            view.picture_mode,
+            view.cell,
+            view.graphics,
         )
         if view.picture_mode != "off":
             self._ask_for_picture(src)

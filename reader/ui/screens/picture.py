@@ -19,6 +19,7 @@ from reader.pictures.model import PictureOutcome
 from reader.sanitize import clean_line
 from reader.ui.graphics.encode import DrawError, PictureCells, draw
 from reader.ui.graphics.modes import CellPixels, DrawMode, picture_box, pixels_per_cell
+from reader.ui.graphics.output import GraphicsOut
 from reader.ui.widgets.picture_rows import picture_row, placeholder_row
 
 PictureChoice = Literal["browser"]
@@ -30,9 +31,15 @@ class PictureView(Widget):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"picture-view--placeholder"}
 
     def __init__(
-        self, outcome: PictureOutcome | None, label: str, mode: DrawMode, cell: CellPixels
+        self,
+        outcome: PictureOutcome | None,
+        label: str,
+        mode: DrawMode,
+        cell: CellPixels,
+        graphics: GraphicsOut | None,
     ) -> None:
         super().__init__()
+        self.graphics = graphics
         self.outcome = outcome
         self.label = label
         self.mode = mode
@@ -97,15 +104,15 @@ class PictureView(Widget):
         if not 0 <= row < rows:
             return Strip.blank(width, base)
         left = (width - columns) // 2
-        control = None
         if self.cells is None:
             style = self.get_component_rich_style("picture-view--placeholder")
             cells = placeholder_row(row, rows, columns, self._reason(), style)
         else:
-            cells, control = picture_row(self.cells, row, 0, rows - 1, width - left)
+            region = self.content_region
+            graphics = self.graphics if self.screen.is_active else None
+            cells = picture_row(self.cells, row, region.x + left, region.y + y, graphics)
         strip = Strip(Segment.apply_style([Segment(" " * left), *cells], base))
-        strip = strip.adjust_cell_length(width, base)
-        return Strip([*strip, control], width) if control is not None else strip
+        return strip.adjust_cell_length(width, base)
 
 
 class PictureScreen(Screen[PictureChoice | None]):
@@ -124,10 +131,12 @@ class PictureScreen(Screen[PictureChoice | None]):
         caption: str,
         mode: DrawMode,
         cell: CellPixels,
+        graphics: GraphicsOut | None,
     ) -> None:
         super().__init__()
         self.src = src
-        self.picture = PictureView(outcome, clean_line(alt, 300) or "picture", mode, cell)
+        label = clean_line(alt, 300) or "picture"
+        self.picture = PictureView(outcome, label, mode, cell, graphics)
         self.caption = clean_line(caption, 1000)
 
     def show(self, outcome: PictureOutcome) -> None:

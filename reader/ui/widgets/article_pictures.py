@@ -20,6 +20,7 @@ from reader.ui.graphics.modes import (
     DrawMode,
     pixels_per_cell,
 )
+from reader.ui.graphics.output import GraphicsOut
 from reader.ui.widgets.page_layout import LaidOutPage, PicturePlan, PictureRow
 from reader.ui.widgets.picture_rows import picture_row, placeholder_row
 
@@ -44,9 +45,12 @@ class PicturesInView(_View):
 
     _layout: LaidOutPage
 
-    def _init_pictures(self, mode: DrawMode, cell: CellPixels) -> None:
+    def _init_pictures(
+        self, mode: DrawMode, cell: CellPixels, graphics: GraphicsOut | None
+    ) -> None:
         self.picture_mode: DrawMode = mode
         self.cell = cell
+        self.graphics = graphics
         self._pictures_shown = mode != "off"
         self.outcomes: dict[str, PictureOutcome] = {}
         """What the picture service said of each picture of the page, by address."""
@@ -76,6 +80,22 @@ class PicturesInView(_View):
     def drawn_pictures(self) -> set[str]:
         """The addresses of the pictures encoded for the terminal at their laid-out size."""
         return {src for src, _, _ in self._cells}
+
+    @property
+    def pictures_pending(self) -> bool:
+        """Whether a picture in view still waits for the library or its encoding: what the
+        screenshots and benchmarks wait for."""
+        top = round(self.scroll_y)
+        for line in self._layout.lines[top : top + self.scrollable_content_region.height]:
+            row = line.picture
+            if row is None:
+                continue
+            outcome = self.outcomes.get(row.src)
+            if outcome is None or (
+                outcome.picture is not None and (row.src, row.columns, row.rows) not in self._cells
+            ):
+                return True
+        return False
 
     def forget_pictures(self) -> None:
         """Drop the pictures of the page before: a new page asks for its own."""
@@ -122,9 +142,9 @@ class PicturesInView(_View):
         return PicturePlan(rows, pixels_per_cell(self.picture_mode, self.cell), sizes)
 
     def _picture_segments(
-        self, row: PictureRow, index: int, picture_left: int
-    ) -> tuple[list[Segment], Segment | None]:
-        """One row of a picture, or of its placeholder; and its control (see picture_row)."""
+        self, row: PictureRow, index: int, y: int, picture_left: int
+    ) -> list[Segment]:
+        """One row of a picture (drawn on line `y` of the view), or of its placeholder."""
         key: CellsKey = (row.src, row.columns, row.rows)
         cells = self._cells.get(key)
         outcome = self.outcomes.get(row.src)
@@ -137,12 +157,11 @@ class PicturesInView(_View):
             else:
                 status = f"{row.label} · loading…"
             style = self.get_component_rich_style("article-view--picture")
-            return placeholder_row(row.row, row.rows, row.columns, f"▣ {status}", style), None
-        start = index - row.row
-        top = self.scroll_offset.y
-        first = max(0, top - start)
-        last = min(row.rows - 1, top + self.scrollable_content_region.height - 1 - start)
-        return picture_row(cells, row.row, first, last, self.view_width - picture_left)
+            return placeholder_row(row.row, row.rows, row.columns, f"▣ {status}", style)
+        region = self.content_region
+        # Only the screen in front draws: a picture must not cover a dialog over it.
+        graphics = self.graphics if self.screen.is_active else None
+        return picture_row(cells, row.row, region.x + picture_left, region.y + y, graphics)
 
     def _encode_later(self, key: CellsKey, picture: Picture) -> None:
         """Encode `picture` for its box in a thread; the placeholder shows until it is done."""

@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.ui.graphics.modes import DEFAULT_CELL, CellPixels, DrawMode
+from reader.ui.graphics.output import GraphicsOut
 from reader.ui.widgets.article_pictures import PicturesInView
 from reader.ui.widgets.page_layout import LaidOutPage, Line, Link, Page, PageLayout, PageStyles
 
@@ -84,14 +85,16 @@ class ArticleView(PicturesInView, ScrollView, can_focus=True):
         *,
         pictures: DrawMode = "off",
         cell: CellPixels = DEFAULT_CELL,
+        graphics: GraphicsOut | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         """`pictures` is how figures are drawn ("off": as their alt text); `cell` the size of a
-        terminal cell in pixels, which Kitty and Sixel pictures are scaled to."""
+        terminal cell in pixels, which Kitty and Sixel pictures are scaled to; `graphics` where
+        their escape sequences go (None: nowhere, as in a test that reads only the cells)."""
         super().__init__(id=id, classes=classes)
         self.page: Page | None = None
-        self._init_pictures(pictures, cell)
+        self._init_pictures(pictures, cell, graphics)
         self._layout = LaidOutPage()
         self._layout_key: tuple[object, ...] | None = None
         self._pending_fraction: float | None = None
@@ -283,20 +286,15 @@ class ArticleView(PicturesInView, ScrollView, can_focus=True):
         column = self.column_width
         left = max(0, (width - column) // 2)
         content = Strip(line.segments)
-        control = None
         if line.is_code:
             offset = self.scroll_offset.x
             content = content.crop(offset, offset + column)
             content = content.extend_cell_length(column, line.segments[0].style)
         elif line.picture is not None:
-            picture, control = self._picture_segments(
-                line.picture, index, left + content.cell_length
-            )
+            picture = self._picture_segments(line.picture, index, y, left + content.cell_length)
             content = Strip([*line.segments, *picture])
         segments = [Segment(" " * left), *content]
-        strip = Strip(Segment.apply_style(segments, base)).adjust_cell_length(width, base)
-        # Last, where a crop of the line drops it whole rather than cutting it.
-        return Strip([*strip, control], width) if control is not None else strip
+        return Strip(Segment.apply_style(segments, base)).adjust_cell_length(width, base)
 
     def action_scroll_down(self) -> None:
         self.scroll_relative(y=1, animate=False)

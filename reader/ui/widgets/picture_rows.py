@@ -3,16 +3,17 @@ cells once it is encoded, else a placeholder of the same size saying why it is n
 
 from __future__ import annotations
 
-from rich.segment import ControlType, Segment
+from typing import TYPE_CHECKING
+
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
 from reader.sanitize import clean_line
-from reader.ui.graphics.encode import PictureCells
+from reader.ui.graphics.output import GraphicsOut
 
-ZERO_WIDTH: list[tuple[ControlType, int]] = [(ControlType.CURSOR_FORWARD, 0)]
-"""Marks a segment as a control, so Rich and Textual give it no width: our escape sequences
-(Kitty's transmission, Sixel rows) then never count as cells."""
+if TYPE_CHECKING:
+    from reader.ui.graphics.encode import PictureCells
 
 
 def placeholder_row(row: int, rows: int, columns: int, text: str, style: Style) -> list[Segment]:
@@ -30,10 +31,11 @@ def placeholder_row(row: int, rows: int, columns: int, text: str, style: Style) 
 
 
 def picture_row(
-    cells: PictureCells, row: int, first: int, last: int, back: int
-) -> tuple[list[Segment], Segment | None]:
-    """The cells of `row` and the control to write after the whole line, if any (see
-    PictureCells.controls): rows `first`..`last` are in view, the line's end `back` cells
-    right of the picture's left edge."""
-    controls = cells.controls(row, first, last, back)
-    return cells.rows[row], Segment(controls, None, ZERO_WIDTH) if controls else None
+    cells: PictureCells, row: int, x: int, y: int, graphics: GraphicsOut | None
+) -> list[Segment]:
+    """The cells of `row`, drawn at screen cell (`x`, `y`); what the terminal needs besides
+    them (a transmission, a Sixel row) goes to `graphics` (None: a screen not in front, whose
+    pictures must not draw over the one that is)."""
+    if graphics is not None:
+        graphics.send(cells.sequence(row, x, y))
+    return cells.rows[row]
