@@ -116,6 +116,7 @@ def test_kitty_sends_the_picture_once_then_draws_placeholders() -> None:
     png = base64.b64decode("".join(found[1] for found in chunks[:-1]))
     assert png.startswith(b"\x89PNG")
     assert cells.sequence(1, 3, 3) == "", "sent once"
+    assert cells.release() == f"\x1b_Ga=d,d=I,i={picture_id},q=2\x1b\\"
     row = cells.rows[1][0]
     assert row.text == "".join(
         kitty.PLACEHOLDER + chr(kitty.DIACRITICS[1]) + chr(kitty.DIACRITICS[c]) for c in range(6)

@@ -44,6 +44,12 @@ class PictureCells:
     row_images: list[str] = field(default_factory=list)
     """Sixel: the picture of each row, drawn over that row's blank cells."""
     sent: bool = False
+    picture_id: int = 0
+    """Kitty: the id the terminal knows the picture by."""
+
+    def release(self) -> str:
+        """What frees the picture in the terminal once these cells are no longer drawn."""
+        return kitty.deletion(self.picture_id) if self.mode == "kitty" and self.sent else ""
 
     def sequence(self, row: int, x: int, y: int) -> str:
         """What to write to the terminal, after the frame that drew `row` at screen cell
@@ -130,7 +136,7 @@ def _kitty(image: Image.Image, columns: int, rows: int, cell: CellPixels) -> Pic
     )
     lines = [[Segment(kitty.placeholder_row(row, columns), style)] for row in range(rows)]
     transmit = kitty.transmission(image, picture_id, columns, rows)
-    return PictureCells("kitty", columns, lines, transmit=transmit)
+    return PictureCells("kitty", columns, lines, transmit=transmit, picture_id=picture_id)
 
 
 def _sixel(image: Image.Image, columns: int, rows: int, cell: CellPixels) -> PictureCells:

@@ -350,6 +350,11 @@ def transmission(image: Image.Image, picture_id: int, columns: int, rows: int) -
     return "".join(out)
 
 
+def deletion(picture_id: int) -> str:
+    """The sequence that frees picture `picture_id` and its placements in the terminal."""
+    return f"{APC_START}a=d,d=I,i={picture_id},q=2{ST}"
+
+
 def placeholder_row(row: int, columns: int) -> str:
     """The text of one row of placeholder cells: each names its row and column."""
     mark = chr(DIACRITICS[row])

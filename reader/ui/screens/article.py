@@ -98,8 +98,8 @@ class ArticleScreen(ArticlePictures, ReportsWorkerFailures, Screen[int]):
         Binding("plus,equals_sign", "wider", "Wider", show=False, id="wider"),
         Binding("minus", "narrower", "Narrower", show=False, id="narrower"),
         Binding("z", "zen", "Zen", show=False, id="zen"),
-        Binding("i", "toggle_pictures", "Pictures", show=False, id="toggle_pictures"),
-        Binding("enter", "open_picture", "Picture", show=False, id="open_picture"),
+        Binding("i", "toggle_pictures", "Pictures on/off", show=False, id="toggle_pictures"),
+        Binding("enter", "open_picture", "Picture full-screen", show=False, id="open_picture"),
         Binding("question_mark", "app.help", "Keys", id="help"),
     ]
 

@@ -68,7 +68,7 @@ class PictureView(Widget):
         picture = self.outcome.picture if self.outcome else None
         if box != self._box and picture is not None and self.mode != "off":
             self._box = box
-            self.cells = None
+            self._release()
             self.run_worker(self._encode(box), exclusive=True, exit_on_error=False)
 
     async def _encode(self, box: tuple[int, int]) -> None:
@@ -85,6 +85,15 @@ class PictureView(Widget):
             if box == self._box:
                 self.cells = cells
         self.refresh()
+
+    def _release(self) -> None:
+        """Forget the cells drawn, freeing their picture in the terminal (Kitty keeps it)."""
+        if self.cells is not None and self.graphics is not None:
+            self.graphics.send(self.cells.release())
+        self.cells = None
+
+    def on_unmount(self) -> None:
+        self._release()
 
     def _reason(self) -> str:
         if self.mode == "off":

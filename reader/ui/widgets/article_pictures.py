@@ -100,7 +100,13 @@ class PicturesInView(_View):
     def forget_pictures(self) -> None:
         """Drop the pictures of the page before: a new page asks for its own."""
         self.outcomes.clear()
+        for cells in self._cells.values():
+            self._release(cells)
         self._cells.clear()
+
+    def _release(self, cells: PictureCells) -> None:
+        if self.graphics is not None:
+            self.graphics.send(cells.release())
 
     def set_picture(self, src: str, outcome: PictureOutcome) -> None:
         """Draw the picture at `src` once it arrived, or say why it did not. A picture of
@@ -181,7 +187,7 @@ class PicturesInView(_View):
             self.outcomes[src] = PictureOutcome(None, str(error))
         else:
             for old in [old for old in self._cells if old[0] == src]:
-                del self._cells[old]  # one size of a picture kept: the one laid out
+                self._release(self._cells.pop(old))  # one size kept: the one laid out
             self._cells[key] = cells
         finally:
             self._encoding.discard(key)

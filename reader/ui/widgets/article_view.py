@@ -200,7 +200,7 @@ class ArticleView(PicturesInView, ScrollView, can_focus=True):
         if self.page is None or not self.size.width:
             return
         plan = self._picture_plan()
-        key = (self.view_width, self.column_width, self.app.theme, plan, self.size.height)
+        key = (self.view_width, self.column_width, self.app.theme, plan)
         if key == self._layout_key:
             return
         self._layout_key = key
