@@ -17,7 +17,7 @@ from PIL import Image, features
 
 from reader.config import Settings
 from reader.library import Library
-from reader.pictures.decode import MAX_PICTURE_WIDTH
+from reader.pictures.decode import MAX_PICTURE_HEIGHT, MAX_PICTURE_WIDTH
 
 PICTURES = Path(__file__).parent / "fixtures" / "pictures"
 PLANTED_NOTE = b"planted note"
@@ -67,6 +67,14 @@ async def test_a_picture_is_decoded_and_re_encoded_by_us(
     assert (image.format, image.mode, image.size) == (format_, mode, size)
 
 
+async def test_a_picture_request_asks_for_formats_we_decode(
+    library: Library, http_server: LoopbackServer
+) -> None:
+    await library.picture(http_server.url("/pictures/photo.jpg"))
+    [(_, headers)] = http_server.requests
+    assert headers["accept"].startswith("image/webp,image/jpeg") and "svg" not in headers["accept"]
+
+
 async def test_transparency_is_kept_as_png(library: Library, http_server: LoopbackServer) -> None:
     outcome = await library.picture(http_server.url("/pictures/alpha.png"))
     assert outcome.picture is not None
@@ -105,6 +113,19 @@ async def test_a_wide_picture_is_scaled_to_the_width_kept(
     assert red > 150 and green < 90
     _, green, blue = image.getpixel((MAX_PICTURE_WIDTH - 10, 10))
     assert green > 120 and blue < 100
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [("tall.png", (160, MAX_PICTURE_HEIGHT)), ("rotated.jpg", (20, 60))],
+)
+async def test_a_tall_picture_is_scaled_and_a_turned_one_comes_upright(
+    library: Library, http_server: LoopbackServer, name: str, size: tuple[int, int]
+) -> None:
+    outcome = await library.picture(http_server.url(f"/pictures/{name}"))
+    assert outcome.picture is not None
+    assert (outcome.picture.width, outcome.picture.height) == size
+    assert opened(outcome.picture.data).size == size
 
 
 async def test_a_decompression_bomb_is_refused_from_its_header(

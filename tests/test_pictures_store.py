@@ -11,11 +11,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from loopback import LoopbackServer, StallingServer, rss_linking_to
+from loopback import LoopbackServer, StallingServer, only_127_0_0_1_is_public, rss_linking_to
 
 from reader.config import Settings
 from reader.document import Document, Paragraph, Span
 from reader.library import Library
+from reader.net import HttpClient
 from reader.pictures.model import Picture
 from reader.store import _SCHEMA_V1, Store
 
@@ -109,6 +110,29 @@ async def test_a_hung_picture_server_costs_only_its_picture(
         hung.stop()
 
 
+async def test_prefetch_from_a_public_feed_fetches_no_picture_from_the_network(
+    http_server: LoopbackServer, lan_server: LoopbackServer, tmp_path: Path
+) -> None:
+    # 127.0.0.1 stands for the internet, 127.0.0.2 (lan_server) for the user's own network.
+    page = ARTICLE.read_text().replace(
+        "{{BASE}}/pictures/alpha.png", lan_server.url("/pictures/alpha.png")
+    )
+    http_server.route("/public.html", body=page, headers={"Content-Type": "text/html"})
+    feed = http_server.route("/public.xml", body=rss_linking_to([http_server.url("/public.html")]))
+    client = HttpClient(user_agent="newsreader-tests", is_private=only_127_0_0_1_is_public)
+    library = Library(Settings(data_dir=tmp_path, feeds=(feed,)), client=client)
+    try:
+        await library.refresh()
+        report = await library.prefetch()
+        assert (report.cached, report.pictures, report.pictures_failed) == (1, 2, 2)
+        assert lan_server.requests == []
+        # Opened by the user, it may go there (their choice, as with a link they open).
+        opened = await library.picture(lan_server.url("/pictures/alpha.png"))
+        assert opened.picture is not None
+    finally:
+        await library.aclose()
+
+
 def picture(src: str, size: int = 1000) -> Picture:
     return Picture(src, 10, 10, b"\x89PNG" + b"\x00" * size)
 
@@ -159,6 +183,16 @@ def test_pictures_count_in_the_size_limit(tmp_path: Path) -> None:
     assert store.picture("https://cdn.example/1.jpg") is not None
 
 
+def test_over_the_size_limit_pictures_of_no_article_go_before_any_article(
+    tmp_path: Path,
+) -> None:
+    store = store_with_articles(tmp_path / "lib.sqlite3", 2)
+    store.save_picture(picture("https://cdn.example/loose.jpg", size=100_000), now=2000)
+    assert store.prune(max_age_days=365, max_bytes=50_000, now=2000) == 0
+    assert store.picture("https://cdn.example/loose.jpg") is None
+    assert store.stats().articles == 2
+
+
 def test_a_picture_of_no_cached_article_is_kept_on_its_own(tmp_path: Path) -> None:
     store = store_with_articles(tmp_path / "lib.sqlite3", 1)
     store.save_picture(picture("https://cdn.example/a.jpg"), article="https://e.example/none")
@@ -191,3 +225,45 @@ def test_sync_and_cache_report_the_pictures(
     count, _, rest = report["pictures"].partition(" cached (")
     assert count == "3" and rest.endswith("% of the library)")
     assert int(rest.split(", ")[1].split("%")[0]) > 0
+
+
+async def test_a_picture_fetched_on_a_full_disk_is_shown_and_says_it_was_not_kept(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    from test_faults import fill_disk
+
+    settings = Settings(data_dir=tmp_path, feeds=())
+    store = Store(settings.database_path)
+    fill_disk(store)
+    library = Library(settings, store=store)
+    try:
+        outcome = await library.picture(http_server.url("/pictures/wide.png"))
+    finally:
+        await library.aclose()
+    assert outcome.picture is not None and outcome.picture.width == 1600
+    assert outcome.store_error is not None and "the disk is full" in outcome.store_error
+
+
+async def test_prefetching_pictures_stops_at_a_full_disk_and_says_why(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    from test_faults import fill_disk
+
+    from reader.net import Reach, TimedOutHosts
+
+    url = http_server.route(
+        "/full.html", body=ARTICLE.read_bytes(), headers={"Content-Type": "text/html"}
+    )
+    settings = Settings(data_dir=tmp_path, feeds=())
+    library = Library(settings)
+    try:
+        opened = await library.open_url(url)
+        assert opened.document is not None
+        fill_disk(library.store)
+        kept = await library.pictures.keep_pictures(
+            opened.document, url, reach=Reach.USER_CHOICE, timed_out=TimedOutHosts()
+        )
+    finally:
+        await library.aclose()
+    assert kept.kept < len(KEPT) and kept.store_error is not None  # a tiny one may fit
+    assert "the disk is full" in kept.store_error

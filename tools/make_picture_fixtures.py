@@ -18,6 +18,8 @@ from PIL.PngImagePlugin import PngInfo
 OUTPUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pictures"
 HOSTILE_NOTE = b"\x1b]2;owned\x07 planted note"
 """Metadata hidden in the ordinary pictures: our re-encoding must never carry it along."""
+ORIENTATION = 0x0112
+"""The EXIF tag saying how a camera held the picture."""
 BOMB_SIDE = 50_000
 """Width and height the bomb's header claims: 2.5 gigapixels, from a file of a few KB."""
 
@@ -56,6 +58,12 @@ def main() -> None:
     (OUTPUT / "photo.jpg").write_bytes(photo.getvalue())
     # Wider than MAX_PICTURE_WIDTH, so it must come back scaled to 1600 × 200.
     _photo(3200, 400).save(OUTPUT / "wide.png", optimize=True)
+    # Taller than MAX_PICTURE_HEIGHT: 160 × 4800 once scaled.
+    _photo(200, 6000).save(OUTPUT / "tall.png", optimize=True)
+    # Stored 60 × 20 with EXIF orientation 6 ("turn 90° clockwise"): upright it is 20 × 60.
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    _photo(60, 20).save(OUTPUT / "rotated.jpg", quality=70, exif=exif)
     alpha = Image.new("RGBA", (64, 48), (0, 0, 0, 0))
     alpha.paste((250, 120, 0, 255), (0, 0, 32, 48))
     note = PngInfo()

@@ -85,13 +85,14 @@ def _opened(data: bytes) -> Iterator[Image.Image]:
 def _scaled_and_encoded(image: Image.Image) -> Decoded:
     """The first frame, upright, at most MAX_PICTURE_WIDTH × MAX_PICTURE_HEIGHT, as our PNG
     (when it has transparency) or JPEG."""
-    # A JPEG decodes straight at a fraction of its size (DCT scaling): far less work and memory.
-    image.draft("RGB", (MAX_PICTURE_WIDTH, MAX_PICTURE_HEIGHT))
+    # A JPEG decodes straight at a fraction of its size (DCT scaling): far less work and
+    # memory. Pillow picks the smallest fraction still at least this large in both directions.
+    image.draft("RGB", _fitted(image.size))
     image.load()
     upright = ImageOps.exif_transpose(image)
     has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
     frame = upright.convert("RGBA" if has_alpha else "RGB")
-    frame.thumbnail((MAX_PICTURE_WIDTH, MAX_PICTURE_HEIGHT), Image.Resampling.LANCZOS)
+    frame.thumbnail(_fitted(frame.size), Image.Resampling.LANCZOS)
     # Pillow writes some of the source's metadata back by itself (a JPEG's comment, its EXIF,
     # ICC profile): only pixels go out.
     frame.info.clear()
@@ -101,3 +102,10 @@ def _scaled_and_encoded(image: Image.Image) -> Decoded:
     else:
         frame.save(out, "JPEG", quality=JPEG_QUALITY)
     return frame.width, frame.height, out.getvalue()
+
+
+def _fitted(size: tuple[int, int]) -> tuple[int, int]:
+    """`size` scaled down, aspect kept, to fit MAX_PICTURE_WIDTH × MAX_PICTURE_HEIGHT."""
+    width, height = size
+    scale = min(1.0, MAX_PICTURE_WIDTH / width, MAX_PICTURE_HEIGHT / height)
+    return max(1, round(width * scale)), max(1, round(height * scale))

@@ -25,9 +25,10 @@ from reader.workers import WorkerFailed, WorkerPool, WorkerStopped, WorkerTimeou
 MAX_PICTURE_BYTES = 10 * 1024 * 1024
 """Largest picture downloaded (10 MB): a full-size news photo is 0.2–3 MB; beyond this it is a
 camera original or not a picture for reading."""
-DECODE_TIMEOUT = 10.0
+DECODE_TIMEOUT = 15.0
 """Seconds one picture may take to decode, scale and re-encode: the largest allowed (40 MP)
-takes about 1 s on a small machine (bench/pictures.py), so this allows for a loaded one."""
+takes 1 s (JPEG) to 3 s (PNG with transparency) on a small, busy machine (bench/pictures.py),
+so this leaves room for a fully loaded one; the cleaner's deadline is the same."""
 DECODE_PROCESSES = 2
 """Pictures decoded at once: one per core of a small machine."""
 DECODE_MEMORY = 1024**3
@@ -39,11 +40,18 @@ essays have more; a dozen covers every article of the test corpora."""
 PREFETCH_PICTURES_AT_ONCE = 4
 """Pictures prefetch fetches at the same time, over all articles: pictures are large, so fewer
 than articles, leaving connections for the feeds and pages."""
+ACCEPT = "image/webp,image/jpeg,image/png,image/gif;q=0.9,*/*;q=0.1"
+"""What a picture request asks for: servers that choose a format by it then send one we
+decode (not SVG, not an AVIF this Pillow may lack)."""
 SNIFFED_BYTES = 1024
 """How far into a response to look for an SVG document's root element."""
 DECODED_TYPES = frozenset({"jpeg", "jpg", "pjpeg", "png", "x-png", "apng", "gif", "webp", "avif"})
 """image/* subtypes of the formats decoded: a body of another image type that Pillow did not
 recognise is named as an unsupported format rather than "not an image"."""
+
+
+class _Refused(Exception):
+    """The picture was fetched but will not be drawn; str(err) says why in one line."""
 
 
 @dataclass(slots=True)
@@ -169,10 +177,13 @@ class PictureService:
             else:
                 report.kept += 1
 
-        try:
-            await asyncio.gather(*(keep(src) for src in picture_sources(document)))
-        except StoreError as error:
-            report.store_error = str(error)
+        async def keep_or_stop(src: str) -> None:
+            try:
+                await keep(src)
+            except StoreError as error:  # a read failed: the library is in trouble, stop
+                report.store_error = str(error)
+
+        await asyncio.gather(*(keep_or_stop(src) for src in picture_sources(document)))
         return report
 
     async def _kept_for(self, cached: Picture, article: str | None) -> PictureOutcome:
@@ -199,6 +210,7 @@ class PictureService:
         """Download and decode the picture; FetchError or _Refused with the reason."""
         result = await self._client().get(
             src,
+            headers={"Accept": ACCEPT},
             timeout=self._settings.article_timeout,
             max_bytes=MAX_PICTURE_BYTES,
             reach=reach,
@@ -229,7 +241,3 @@ class PictureService:
         """Stop the idle decoding processes."""
         if self._decoder is not None:
             self._decoder.close()
-
-
-class _Refused(Exception):
-    """The picture was fetched but will not be drawn; str(err) says why in one line."""

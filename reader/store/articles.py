@@ -124,7 +124,8 @@ class ArticleCache(StoreConnection):
 
         Articles older than `max_age_days` go first, then the oldest until the cache fits in
         `max_bytes`; an article's pictures count in its size and go with it (the schema's
-        foreign key), and pictures kept for no article go by age. Saved stories' articles are
+        foreign key), and pictures kept for no article go by age, and before any article when
+        over the size limit. Saved stories' articles are
         never removed; read, unsaved stories older than the age limit go too (their feed may
         still list them, and then they simply come back).
         """
@@ -141,6 +142,11 @@ class ArticleCache(StoreConnection):
                 " + (SELECT COALESCE(SUM(length(data)), 0) FROM pictures)"
             ).fetchone()[0]
             if total > max_bytes:
+                # Pictures kept for no cached article are worth less than any article: first.
+                total -= db.execute(
+                    "SELECT COALESCE(SUM(length(data)), 0) FROM pictures WHERE article IS NULL"
+                ).fetchone()[0]
+                db.execute("DELETE FROM pictures WHERE article IS NULL")
                 for url, size in db.execute(
                     f"SELECT url, size + {_PICTURE_BYTES} FROM articles WHERE {keep}"
                     " ORDER BY fetched"
