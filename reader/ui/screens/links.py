@@ -60,7 +60,7 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
             yield Static(Text(f"Links ({len(self.links)})"), id="link-title")
             yield OptionList(*options, id="link-list")
             yield Static(
-                Text("Enter read here / show picture · O open in browser · c copy URL · Esc close"),
+                Text("Enter read/show · O open in browser · c copy URL · Esc close"),
                 id="link-hint",
             )
 
