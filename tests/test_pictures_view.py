@@ -4,22 +4,28 @@ half-blocks (the deterministic renderer)."""
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from loopback import LoopbackServer, StallingServer, rss_linking_to
+from PIL import Image
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from ui_support import make_app, settle, wait_for_article
 from waiting import wait_until
 
 from reader.config import Settings
+from reader.document import Figure, Paragraph, Span
 from reader.extract import extract
+from reader.pictures.model import Picture, PictureOutcome
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
 from reader.ui.screens.article import ArticleScreen
 from reader.ui.screens.links import LinkPicker
 from reader.ui.screens.picture import PictureScreen
 from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.page_layout import Page
 
 SITE = Path(__file__).parent / "fixtures" / "site"
 
@@ -215,3 +221,37 @@ async def test_offline_after_prefetch_the_pictures_draw_from_the_library(
         assert (view.outcomes[never].error or "").startswith("not downloaded: ")
         await pilot.pause()
         assert any(row.startswith("▣ Later · not downloaded: ") for row in drawn(view))
+
+
+class ReadingColumn(App[None]):
+    """The reading view alone, drawing pictures in half-blocks."""
+
+    def compose(self) -> ComposeResult:
+        yield ArticleView(pictures="halfcell")
+
+
+def png(width: int, height: int) -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def test_a_picture_arriving_above_the_view_keeps_the_line_being_read() -> None:
+    src = "https://pictures.example/lead.png"
+    paragraphs = [Paragraph((Span(f"Paragraph {n} of the story."),)) for n in range(80)]
+    page = Page("A story", blocks=[Figure(src, "The lead picture"), *paragraphs])
+    app = ReadingColumn()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(ArticleView)
+        view.show_page(page)
+        await pilot.pause()
+        placeholder = len(picture_lines(view, src))
+        view.scroll_to(y=placeholder + 30, animate=False, immediate=True)
+        await pilot.pause()
+        reading = drawn(view)[0]
+        assert reading.startswith("Paragraph ")
+        # A panorama: far shorter than the 16:9 placeholder it replaces.
+        view.set_picture(src, PictureOutcome(Picture(src, 1600, 200, png(1600, 200))))
+        await pilot.pause()
+        assert len(picture_lines(view, src)) < placeholder
+        assert drawn(view)[0] == reading
