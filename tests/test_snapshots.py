@@ -97,3 +97,25 @@ def test_pictures_in_the_article(
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=open_pictured)
+
+
+def test_a_picture_full_screen(snap_compare, http_server, tmp_path: Path) -> None:
+    """Issue 14: Enter on the lead picture shows it as large as the window allows."""
+    from test_pictures_view import serve
+
+    from reader.ui.screens.picture import PictureScreen
+
+    app = make_app(tmp_path, [serve(http_server, "pictured.html")], images="halfcell")
+
+    async def full_screen(pilot: Pilot) -> None:
+        await settle(pilot.app)
+        await pilot.press("enter")
+        await wait_for_article(pilot.app)
+        await pilot.press("enter")
+        await wait_until(lambda: isinstance(pilot.app.screen, PictureScreen), "the picture")
+        screen = pilot.app.screen
+        assert isinstance(screen, PictureScreen)
+        await wait_until(lambda: screen.picture.cells is not None, "the picture drawn")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=full_screen)

@@ -186,8 +186,7 @@ class ArticleScreen(ArticlePictures, ReportsWorkerFailures, Screen[int]):
     def _show_current(self, fraction: float = 0.0) -> None:
         """Show the current page in the current mode."""
         self.view.show_page(self._page(), fraction)
-        if self.mode == "article":
-            self._ask_for_pictures()  # after the text: it never waits for them
+        self._ask_for_pictures()  # after the text, which never waits for them
         self.call_after_refresh(self._update_status)
 
     def _page(self) -> Page:
