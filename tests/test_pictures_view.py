@@ -255,3 +255,16 @@ async def test_a_picture_arriving_above_the_view_keeps_the_line_being_read() -> 
         await pilot.pause()
         assert len(picture_lines(view, src)) < placeholder
         assert drawn(view)[0] == reading
+
+
+async def test_a_click_on_a_picture_shows_it_full_screen(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, [serve(http_server, "pictured.html")], images="halfcell")
+    lead = http_server.url("/pictures/photo.jpg")
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_story(pilot)
+        first = picture_lines(view, lead)[0]
+        await pilot.click(ArticleView, offset=(40, first + 2 - round(view.scroll_y)))
+        await wait_until(lambda: isinstance(app.screen, PictureScreen), "the picture screen")
+        assert isinstance(app.screen, PictureScreen) and app.screen.src == lead

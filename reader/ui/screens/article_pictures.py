@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import work
 from textual.screen import Screen
 
 from reader.document import Block, Figure, ListBlock, Quote
@@ -123,8 +123,9 @@ class ArticlePictures(_Screen):
             return
         self.show_picture(src)
 
-    @on(ArticleView.PictureClicked)
-    def _picture_clicked(self, event: ArticleView.PictureClicked) -> None:
+    def on_pictures_in_view_picture_clicked(self, event: ArticleView.PictureClicked) -> None:
+        # By name: an @on handler of a mixin is not collected (only classes Textual builds
+        # gather them), while handlers found by name are looked up along the whole MRO.
         self.show_picture(event.src)
 
     def show_picture(self, src: str) -> None:
