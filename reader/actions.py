@@ -56,6 +56,8 @@ KEY_CONTEXTS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
             ("wider", "plus,equals_sign"),
             ("narrower", "minus"),
             ("zen", "z"),
+            ("toggle_pictures", "i"),
+            ("open_picture", "enter"),
             ("help", "question_mark"),
             ("scroll_down", "j,down"),
             ("scroll_up", "k,up"),
@@ -86,6 +88,7 @@ KEY_CONTEXTS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
             ("remove_feed", "d"),
         ),
         "the link picker": ((FIXED, "escape,q,l"), (FIXED, "O"), (FIXED, "c")),
+        "the picture": (("close_picture", "escape,q,enter"), ("picture_in_browser", "o")),
     }
 )
 """Per group of bindings active together: (binding id, default keys) in BINDINGS order."""

@@ -70,11 +70,15 @@ class Preformatted:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """An image (shown as a placeholder with its alt text) and its caption."""
+    """An image and its caption; the reading view draws it, or a placeholder with its alt text."""
 
     src: str | None = None
     alt: str = ""
     caption: str = ""
+    width: int | None = None
+    height: int | None = None
+    """The size the page's <img> declares, in pixels: the placeholder's shape before the
+    picture arrives. None when the page gives none (documents cached before had none either)."""
     kind: Literal["figure"] = "figure"
 
 
@@ -196,10 +200,21 @@ def _block_from_dict(data: dict[str, Any]) -> Block:
     if kind == "pre":
         return Preformatted(data["text"])
     if kind == "figure":
-        return Figure(data.get("src"), data.get("alt", ""), data.get("caption", ""))
+        return Figure(
+            data.get("src"),
+            data.get("alt", ""),
+            data.get("caption", ""),
+            _pixels(data.get("width")),
+            _pixels(data.get("height")),
+        )
     if kind == "table":
         return Table(tuple(tuple(row) for row in data["rows"]), data.get("header", False))
     return Rule()
+
+
+def _pixels(value: object) -> int | None:
+    """A stored picture side: a positive int, else None (absent in older cached documents)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def text_blocks(text: str) -> list[Block]:

@@ -39,6 +39,8 @@ MAX_MESSAGE_CHARS = 400
 """Longest problem message: a path, a line number, a key and a short explanation."""
 MAX_CONCURRENCY = 32
 """Upper bound for prefetch limits: more parallel article fetches only hammers servers."""
+IMAGE_MODES = ("auto", "kitty", "sixel", "halfcell", "off")
+"""How pictures are drawn: detected, one protocol, coloured half-blocks, or not at all."""
 
 # Action names are identifiers (Textual's `action_*` names); key names are Textual's ("ctrl+r",
 # "question_mark"), several separated by commas, no spaces.
@@ -91,6 +93,9 @@ class UserConfig:
     """Stories and cached articles older than this many days are removed; 0 keeps them forever."""
     retention_max_mb: int = 500
     """Largest size of the article cache in megabytes, oldest removed first; 0 means no limit."""
+    images: str = "auto"
+    """How articles' pictures are drawn: "auto" (the best the terminal supports), "kitty",
+    "sixel", "halfcell" (coloured half-blocks, any true-colour terminal and tmux) or "off"."""
     allow_private_network: bool = False
     """Let a feed at a public address make the reader request addresses in your own network
     (localhost, 192.168.x.x, 10.x.x.x, cloud metadata): off, only feeds there may."""
@@ -118,6 +123,8 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "retention_max_mb": (0, None),
 }
 """Inclusive bounds of integer settings (None: no upper bound)."""
+_CHOICES: dict[str, tuple[str, ...]] = {"images": IMAGE_MODES}
+"""String settings that take one of a few words."""
 
 _TYPE_NAMES = {bool: "true or false", int: "a whole number", str: "a string"}
 
@@ -264,6 +271,10 @@ def _check(key: str, value: object) -> str | None:
         return f"expected {_TYPE_NAMES[expected]}, got {_toml_value(value)}"
     if expected is str and not str(value).strip():
         return "must not be empty"
+    if key in _CHOICES and value not in _CHOICES[key]:
+        return (
+            f"must be one of {', '.join(map(_toml_value, _CHOICES[key]))}, got {_toml_value(value)}"
+        )
     if key in _RANGES:
         low, high = _RANGES[key]
         number = int(str(value))

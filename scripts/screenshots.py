@@ -1,7 +1,9 @@
 """Regenerate screenshots/ from the test fixtures: `python scripts/screenshots.py`.
 
 The app runs against the fixture feeds and pages served on 127.0.0.1, on a fresh library in a
-temp dir, with the tests' frozen clock, so the pictures change only when the app does.
+temp dir, with the tests' frozen clock, so the pictures change only when the app does. The
+article's lead picture (tests/fixtures/media/, drawn by tools/make_harbour_picture.py) is drawn
+in half-blocks, which any colour terminal shows.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from loopback import LoopbackServer  # noqa: E402
 from ui_support import make_app, settle  # noqa: E402
+from waiting import wait_until  # noqa: E402
 
+from reader.ui.screens.article import ArticleScreen  # noqa: E402
 from reader.ui.widgets.story_list import StoryList  # noqa: E402
 
 FEEDS = ["/feeds/rss2.xml", "/feeds/atom.xml", "/feeds/feed.json", "/feeds/rss1.xml"]
@@ -29,7 +33,7 @@ async def capture(
     server: LoopbackServer, data_dir: Path, suffix: str, size: tuple[int, int]
 ) -> None:
     """Save the story list and an opened article as SVG at `size`."""
-    app = make_app(data_dir, [server.url(path) for path in FEEDS])
+    app = make_app(data_dir, [server.url(path) for path in FEEDS], images="halfcell")
     async with app.run_test(size=size) as pilot:
         await settle(app)
         await pilot.pause()
@@ -40,6 +44,9 @@ async def capture(
         )
         await pilot.press("enter")
         await settle(app)
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        await wait_until(lambda: not screen.view.pictures_pending, "the lead picture drawn")
         await pilot.pause()
         app.save_screenshot(f"article{suffix}.svg", str(OUT))
 

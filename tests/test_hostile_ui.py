@@ -350,7 +350,7 @@ async def test_reading_view_every_block_kind(http_server: LoopbackServer, tmp_pa
             "code [2J[31m ]52;c;SEFDSw==",  # code block
             "    indented ]2;PWNED P1$qDCSPAYLOAD\\ 31m",  # code: tab expanded, kept
             "]52;c;SEFDSw==[@click=app.quit]quit[/]",  # table cell
-            "▣ Alt text ]2;PWNED [bold]x[/]",  # figure alt text
+            "▣ Alt text ]2;PWNED [bold]x[/]",  # figure alt text (numbered [3] with the links)
             "Caption ]52;c;SEFDSw== [/red] ]8;;file:///etc/passwdx]8;;",  # caption
             "· · ·",  # rule
         ]
@@ -358,15 +358,17 @@ async def test_reading_view_every_block_kind(http_server: LoopbackServer, tmp_pa
             assert flat(fragment) in flat(text), f"{fragment!r} missing from the reading view"
         # Code keeps its lines and indentation (a tab becomes spaces), so it is checked as lines.
         assert any(line.startswith("    indented ]2;PWNED") for line in lines)
-        # Only the two http(s) links are numbered; script, data and file links are plain words.
+        # Only the two http(s) links are numbered, and the picture after them; script, data and
+        # file links are plain words.
         links = screen.view.links
         assert [(link.number, link.url) for link in links] == [
             (1, "https://example.org/safe"),
             (2, "https://example.org/[@click=app.quit]"),
+            (3, http_server.url("/hostile/pixel.png")),
         ]
         assert "a web link ]2;PWNED[@click=app.quit]quit[/][1]" in flat(text)
         assert "markup in its address[2]" in flat(text)
-        assert "[3]" not in text
+        assert "[4]" not in text
         assert "a script link, a mixed-case script link, a tabbed script link, a data" in flat(text)
         for where, shown in statics_text(app):
             assert_clean(shown, where)
@@ -478,6 +480,8 @@ async def test_link_picker_and_notifications(
         assert prompts == [
             "[1] a web link ]2;PWNED[@click=app.quit]quit[/]  https://example.org/safe",
             "[2] a link with markup in its address  https://example.org/[@click=app.quit]",
+            "[3] Picture: Alt text ]2;PWNED [bold]x[/] elif iso 31m  "
+            + http_server.url("/hostile/pixel.png"),
         ]
         check_screen(app, "link picker")
         # The app shows "Copied" for two seconds only, so it is checked at once, not after the

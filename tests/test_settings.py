@@ -36,6 +36,7 @@ def test_no_file_means_defaults_and_no_message(tmp_path: Path) -> None:
     assert DEFAULTS.refresh_on_start and DEFAULTS.prefetch and DEFAULTS.auto_refresh_minutes == 0
     assert (DEFAULTS.prefetch_concurrency, DEFAULTS.prefetch_per_host) == (4, 2)
     assert (DEFAULTS.retention_days, DEFAULTS.retention_max_mb) == (30, 500)
+    assert DEFAULTS.images == "auto"
     assert dict(DEFAULTS.keys) == {}
 
 
@@ -52,6 +53,7 @@ prefetch_concurrency = 8
 prefetch_per_host = 1
 retention_days = 0
 retention_max_mb = 2000
+images = "sixel"
 
 [keys]
 refresh = "ctrl+r"
@@ -71,6 +73,7 @@ quit = "ctrl+q"
         prefetch_per_host=1,
         retention_days=0,
         retention_max_mb=2000,
+        images="sixel",
         keys={"refresh": "ctrl+r", "next_unread": "n,space", "quit": "ctrl+q"},
     )
 
@@ -95,6 +98,12 @@ def test_bad_toml_gives_defaults_and_the_line(tmp_path: Path) -> None:
         ("retention_days = -1", 1, "retention_days", "must be at least 0, got -1"),
         ("prefetch_concurrency = 0", 1, "prefetch_concurrency", "between 1 and 32"),
         ("auto_refresh_minutes = [5]", 1, "auto_refresh_minutes", "got an array"),
+        (
+            'images = "iterm"',
+            1,
+            "images",
+            'must be one of "auto", "kitty", "sixel", "halfcell", "off", got "iterm"',
+        ),
         (
             "reading_wdith = 80",
             1,
@@ -318,6 +327,7 @@ def test_the_actions_table_matches_the_screens_bindings() -> None:
     from reader.ui.app import binding_ids
     from reader.ui.screens.article import ArticleScreen
     from reader.ui.screens.links import LinkPicker
+    from reader.ui.screens.picture import PictureScreen
     from reader.ui.screens.search import SearchScreen
     from reader.ui.screens.sources import SourcesScreen
     from reader.ui.screens.stories import StoriesScreen
@@ -330,6 +340,7 @@ def test_the_actions_table_matches_the_screens_bindings() -> None:
         "search": (SearchScreen, StoryList),
         "the sources": (SourcesScreen,),
         "the link picker": (LinkPicker,),
+        "the picture": (PictureScreen,),
     }
     assert set(owners) == set(KEY_CONTEXTS)
     for context, classes in owners.items():

@@ -21,6 +21,7 @@ from reader.ui.screens.stories import FIRST_PAGE
 from reader.ui.widgets.story_list import StoryList
 
 NOT_NEEDED_FOR_THE_FIRST_FRAME = (
+    "PIL",
     "feedparser",
     "httpx",
     "selectolax",

@@ -16,6 +16,7 @@ from waiting import wait_until
 
 from reader.config import Settings
 from reader.library import Library
+from reader.settings import UserConfig
 from reader.ui.app import NewsReaderApp
 from reader.ui.screens.article import ArticleScreen
 from reader.ui.widgets.story_list import StoryList
@@ -23,15 +24,21 @@ from reader.ui.widgets.story_list import StoryList
 # Times on screen are local: pin the zone so every machine draws the same snapshot.
 os.environ["TZ"] = "UTC"
 time.tzset()
+# Pictures are drawn only in a colour terminal: say this is one, whatever terminal runs the tests
+# (the app reads it when it is made, as Rich does).
+os.environ["COLORTERM"] = "truecolor"
 
 FROZEN_NOW = datetime(2025, 12, 1, 12, 0, tzinfo=UTC).timestamp()
 """The clock the tests' app reads, so ages ("3h") and snapshots never drift."""
 
 
-def make_app(data_dir: Path, feeds: list[str]) -> NewsReaderApp:
-    """The real app on a library in `data_dir` reading `feeds`, with a frozen clock."""
+def make_app(data_dir: Path, feeds: list[str], *, images: str = "off") -> NewsReaderApp:
+    """The real app on a library in `data_dir` reading `feeds`, with a frozen clock. Pictures
+    are drawn only when asked (`images="halfcell"`): "auto" would depend on the terminal the
+    tests run in."""
     settings = Settings(data_dir=data_dir, feeds=tuple(feeds))
-    return NewsReaderApp(Library(settings), clock=lambda: FROZEN_NOW)
+    config = UserConfig(images=images)
+    return NewsReaderApp(Library(settings), clock=lambda: FROZEN_NOW, config=config)
 
 
 async def settle(app: NewsReaderApp) -> None:

@@ -75,13 +75,27 @@ def _image_src(img: LexborNode, base: str | None) -> str | None:
     return None
 
 
+MAX_DECLARED_SIDE = 100_000
+"""A declared width or height above this (pixels) is a typo or a trick, not a size: ignored."""
+
+
+def _declared_pixels(img: LexborNode, name: str) -> int | None:
+    """The `width` or `height` attribute of an <img> in pixels ("640", "640px"), if it has one."""
+    value = (img.attributes.get(name) or "").strip().removesuffix("px")
+    return int(value) if value.isdigit() else None
+
+
+def _declared_side(img: LexborNode, name: str) -> int | None:
+    """A declared side usable as the placeholder's shape: positive and plausible."""
+    side = _declared_pixels(img, name)
+    return side if side is not None and 0 < side <= MAX_DECLARED_SIDE else None
+
+
 def _is_tiny(img: LexborNode) -> bool:
-    attrs = img.attributes
-    for name in ("width", "height"):
-        value = (attrs.get(name) or "").strip().removesuffix("px")
-        if value.isdigit() and int(value) < MIN_IMAGE_SIDE:
-            return True
-    return False
+    return any(
+        side is not None and side < MIN_IMAGE_SIDE
+        for side in (_declared_pixels(img, "width"), _declared_pixels(img, "height"))
+    )
 
 
 def _caption_text(caption: LexborNode) -> str:
@@ -99,11 +113,13 @@ def figure_from(node: LexborNode, base: str | None) -> Figure | None:
     images = [node] if node.tag == "img" else node.css("img")
     src = None
     alt = ""
+    width = height = None
     for img in images:
         if _is_tiny(img):
             continue
         src = _image_src(img, base)
         alt = clean_line(img.attributes.get("alt"), 500)
+        width, height = _declared_side(img, "width"), _declared_side(img, "height")
         if src:
             break
     if src is None:
@@ -118,7 +134,9 @@ def figure_from(node: LexborNode, base: str | None) -> Figure | None:
     if not src and not caption:
         return None
     # A figure whose picture loads by script still shows its caption (src stays None).
-    return Figure(src=src, alt=alt, caption=caption)
+    if width is None or height is None:  # one side alone gives no shape
+        width = height = None
+    return Figure(src=src, alt=alt, caption=caption, width=width, height=height)
 
 
 def lead_figure(first: LexborNode, base: str | None) -> Figure | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -22,6 +23,8 @@ from reader.sanitize import clean_line
 from reader.settings import DEFAULTS, UserConfig, key_list_problem, save_config
 from reader.store import Story
 from reader.ui.failures import failure_line
+from reader.ui.graphics.modes import choose_mode, terminal_cell_pixels
+from reader.ui.graphics.output import GraphicsOut
 from reader.ui.screens.help import HelpScreen, describe_bindings
 from reader.ui.screens.stories import StoriesScreen
 from reader.ui.widgets.story_list import StoryList
@@ -44,6 +47,7 @@ def remappable() -> tuple[type[Screen[Any]] | type[Widget], ...]:
     """
     from reader.ui.screens.article import ArticleScreen
     from reader.ui.screens.links import LinkPicker
+    from reader.ui.screens.picture import PictureScreen
     from reader.ui.screens.search import SearchScreen
     from reader.ui.screens.sources import SourcesScreen
     from reader.ui.widgets.article_view import ArticleView
@@ -54,6 +58,7 @@ def remappable() -> tuple[type[Screen[Any]] | type[Widget], ...]:
         SearchScreen,
         SourcesScreen,
         LinkPicker,
+        PictureScreen,
         StoryList,
         ArticleView,
     )
@@ -111,6 +116,12 @@ class NewsReaderApp(App[None]):
         self._settings_lock = threading.Lock()
         self.reading_width = config.reading_width
         """Columns of the reading column, carried from one article to the next."""
+        self.picture_mode = choose_mode(config.images, os.environ, self.console.color_system)
+        """How articles' pictures are drawn here: the setting, within what the terminal can."""
+        self.cell_pixels = terminal_cell_pixels()
+        """A terminal cell's size in pixels, which Kitty and Sixel pictures are scaled to."""
+        self.graphics = GraphicsOut()
+        """Our picture encoders' escape sequences, written after the frame that needs them."""
         # load_config has checked the keys already; a config built in code has not.
         invalid = {
             name: problem
@@ -164,6 +175,18 @@ class NewsReaderApp(App[None]):
             error = event.worker.error
             self.log.error(f"worker {event.worker.name} failed: {error!r}")
             self.notify(failure_line(error), title="Error", severity="error", markup=False)
+
+    def post_display_hook(self) -> None:
+        """Write the pictures' sequences of the frame just written (see GraphicsOut).
+
+        Textual has no public call to write to the terminal; its own clipboard and bell use
+        the driver the same way. Headless (tests), there is no terminal: they are dropped.
+        """
+        sequences = self.graphics.take()
+        driver = self._driver
+        if sequences and driver is not None and not self.is_headless:
+            driver.write(sequences)
+            driver.flush()
 
     def set_reading_width(self, width: int) -> None:
         """Use `width` columns for articles from now on, and remember it."""

@@ -23,6 +23,7 @@ from reader.library import ArticleOutcome, Library
 from reader.sanitize import clean_block, clean_line
 from reader.store import StoreError, Story
 from reader.ui.failures import ReportsWorkerFailures
+from reader.ui.screens.article_pictures import ArticlePictures
 from reader.ui.screens.links import LinkChoice, LinkPicker
 from reader.ui.widgets.article_view import MAX_MEASURE, MIN_MEASURE, ArticleView
 from reader.ui.widgets.page_layout import Page
@@ -80,7 +81,7 @@ class _Visit:
     """The words of the followed link: the page's title until the page gives its own."""
 
 
-class ArticleScreen(ReportsWorkerFailures, Screen[int]):
+class ArticleScreen(ArticlePictures, ReportsWorkerFailures, Screen[int]):
     """Shows the article of `stories[index]`; dismissed with the id of the story last shown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -97,6 +98,8 @@ class ArticleScreen(ReportsWorkerFailures, Screen[int]):
         Binding("plus,equals_sign", "wider", "Wider", show=False, id="wider"),
         Binding("minus", "narrower", "Narrower", show=False, id="narrower"),
         Binding("z", "zen", "Zen", show=False, id="zen"),
+        Binding("i", "toggle_pictures", "Pictures on/off", show=False, id="toggle_pictures"),
+        Binding("enter", "open_picture", "Picture full-screen", show=False, id="open_picture"),
         Binding("question_mark", "app.help", "Keys", id="help"),
     ]
 
@@ -114,6 +117,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen[int]):
         """What the feed says of the story being read: the summary view and the fallback."""
         self.mode: ViewMode = "article"
         self._save_timer: Timer | None = None
+        self._init_pictures()
 
     @property
     def story(self) -> Story:
@@ -131,7 +135,10 @@ class ArticleScreen(ReportsWorkerFailures, Screen[int]):
         return self.query_one(ArticleView)
 
     def compose(self) -> ComposeResult:
-        yield ArticleView(id="article")
+        app = self.reader_app
+        yield ArticleView(
+            id="article", pictures=app.picture_mode, cell=app.cell_pixels, graphics=app.graphics
+        )
         with Horizontal(id="reader-status"):
             yield Static("", id="reader-label", markup=False)
             yield Static("", id="reader-progress", markup=False)
@@ -145,6 +152,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen[int]):
     def _load(self, visit: _Visit, *, restore: float | None = None, refetch: bool = False) -> None:
         self.visit = visit
         self.mode = "article"
+        self._new_page_pictures(visit.url)
         self.load_page(visit, restore, refetch)
 
     @work(exclusive=True, group="article", exit_on_error=False)
@@ -178,6 +186,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen[int]):
     def _show_current(self, fraction: float = 0.0) -> None:
         """Show the current page in the current mode."""
         self.view.show_page(self._page(), fraction)
+        self._ask_for_pictures()  # after the text, which never waits for them
         self.call_after_refresh(self._update_status)
 
     def _page(self) -> Page:
@@ -303,6 +312,8 @@ class ArticleScreen(ReportsWorkerFailures, Screen[int]):
             return
         if choice.action == "browser":
             open_link(self, choice.url)
+        elif choice.action == "picture":
+            self.show_picture(choice.url)
         elif choice.action == "copy":
             self._copy(choice.url)
         else:
@@ -322,6 +333,9 @@ class ArticleScreen(ReportsWorkerFailures, Screen[int]):
 
     def action_open_in_browser(self) -> None:
         open_link(self, self.visit.url)
+
+    def _open_in_browser(self, url: str) -> None:
+        open_link(self, url)
 
     def action_refetch(self) -> None:
         if self.visit.url is None:

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from reader.sanitize import clean_line
 from reader.ui.widgets.page_layout import Link
 
-LinkAction = Literal["open", "browser", "copy"]
+LinkAction = Literal["open", "picture", "browser", "copy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,8 @@ class LinkChoice:
 
 
 class LinkPicker(ModalScreen[LinkChoice | None]):
-    """A list of the page's links; Enter reads one here, O opens it in the browser, c copies it."""
+    """A list of the page's links and pictures; Enter reads a link here or shows a picture
+    full-screen, O opens it in the browser, c copies it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,l", "dismiss(None)", "Close"),
@@ -59,7 +60,7 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
             yield Static(Text(f"Links ({len(self.links)})"), id="link-title")
             yield OptionList(*options, id="link-list")
             yield Static(
-                Text("Enter read here · O open in browser · c copy URL · Esc close"),
+                Text("Enter read/show · O open in browser · c copy URL · Esc close"),
                 id="link-hint",
             )
 
@@ -68,7 +69,8 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         return self.links[index].url if index is not None else None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(LinkChoice("open", self.links[event.option_index].url))
+        link = self.links[event.option_index]
+        self.dismiss(LinkChoice("picture" if link.picture else "open", link.url))
 
     def action_choose(self, action: LinkAction) -> None:
         if (url := self._highlighted_url()) is not None:

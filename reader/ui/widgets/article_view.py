@@ -19,6 +19,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.ui.graphics.modes import DEFAULT_CELL, CellPixels, DrawMode
+from reader.ui.graphics.output import GraphicsOut
+from reader.ui.widgets.article_pictures import PicturesInView
 from reader.ui.widgets.page_layout import LaidOutPage, Line, Link, Page, PageLayout, PageStyles
 
 DEFAULT_MEASURE = 72
@@ -36,7 +39,7 @@ CODE_SCROLL_STEP = 8
 """Cells code blocks move sideways per Left/Right press."""
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(PicturesInView, ScrollView, can_focus=True):
     """A scrolling page with a centred column of text; only visible lines are drawn."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -64,6 +67,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--link",
         "article-view--link-number",
         "article-view--rule",
+        "article-view--picture",
     }
 
     measure: reactive[int] = reactive(DEFAULT_MEASURE)
@@ -76,11 +80,23 @@ class ArticleView(ScrollView, can_focus=True):
             super().__init__()
             self.fraction = fraction
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        pictures: DrawMode = "off",
+        cell: CellPixels = DEFAULT_CELL,
+        graphics: GraphicsOut | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """`pictures` is how figures are drawn ("off": as their alt text); `cell` the size of a
+        terminal cell in pixels, which Kitty and Sixel pictures are scaled to; `graphics` where
+        their escape sequences go (None: nowhere, as in a test that reads only the cells)."""
         super().__init__(id=id, classes=classes)
         self.page: Page | None = None
+        self._init_pictures(pictures, cell, graphics)
         self._layout = LaidOutPage()
-        self._layout_key: tuple[int, int, str] | None = None
+        self._layout_key: tuple[object, ...] | None = None
         self._pending_fraction: float | None = None
         self._builder: PageLayout | None = None
         """Lays out the blocks still to come; None once the page is complete."""
@@ -116,6 +132,21 @@ class ArticleView(ScrollView, can_focus=True):
         if self.max_scroll_y <= 0:
             return 1.0 if self.page is not None and self._builder is None else 0.0
         return min(1.0, self.scroll_y / self.max_scroll_y)
+
+    def _relayout(
+        self, moved: str | None = None, rows_before: tuple[int, int] | None = None
+    ) -> None:
+        """Lay the page out again where it is read, for pictures shown, hidden or resized."""
+        top = round(self.scroll_y)
+        self._layout_key = None
+        self._ensure_layout(keep_lines=top + self.size.height)
+        if moved is not None and rows_before is not None:
+            after = self._picture_rows(moved)
+            first, rows = rows_before
+            if after is not None and first < top and after[1] != rows:
+                top = max(0, top + after[1] - rows)
+        self.scroll_to(y=top, animate=False, immediate=True, force=True)
+        self.refresh()
 
     @property
     def at_end(self) -> bool:
@@ -158,20 +189,22 @@ class ArticleView(ScrollView, can_focus=True):
         super().watch_scroll_y(old, new)
         self.post_message(self.Scrolled(self.fraction))
 
-    def _ensure_layout(self) -> None:
-        """Lay the page out again if the width, the page or the theme changed.
+    def _ensure_layout(self, keep_lines: int = 0) -> None:
+        """Lay the page out again if the width, the page, the theme or the pictures changed.
 
-        Only the first screens are laid out at once; the rest follows in chunks after the first
+        Only the first screens are laid out at once (and the lines down to `keep_lines`, which
+        a relayout in place must keep scrollable); the rest follows in chunks after the first
         paint, so a long article shows as fast as a short one. Restoring a reading position needs
         the whole length, so it lays out everything first.
         """
         if self.page is None or not self.size.width:
             return
-        key = (self.view_width, self.column_width, self.app.theme)
+        plan = self._picture_plan()
+        key = (self.view_width, self.column_width, self.app.theme, plan)
         if key == self._layout_key:
             return
         self._layout_key = key
-        self._builder = PageLayout(self.app.console, PageStyles(self))
+        self._builder = PageLayout(self.app.console, PageStyles(self), plan)
         self._layout = LaidOutPage(
             self._builder.head(self.page, self.column_width), self._builder.links
         )
@@ -180,7 +213,8 @@ class ArticleView(ScrollView, can_focus=True):
         if self._pending_fraction:
             self._extend_layout(block_limit=None)
         else:
-            self._extend_layout(line_target=self.size.height * FIRST_PAINT_SCREENS)
+            first = max(keep_lines + self.size.height, self.size.height * FIRST_PAINT_SCREENS)
+            self._extend_layout(line_target=first)
 
     def _extend_layout(self, *, block_limit: int | None = None, line_target: int = 0) -> None:
         """Lay out more blocks: `block_limit` of them (None: all), or until `line_target` lines."""
@@ -216,7 +250,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.call_after_refresh(self._scroll_to_fraction)
         self.refresh()
 
-    def _continue_layout(self, key: tuple[int, int, str] | None) -> None:
+    def _continue_layout(self, key: tuple[object, ...] | None) -> None:
         if key == self._layout_key:
             self._extend_layout(block_limit=LAYOUT_CHUNK_BLOCKS)
 
@@ -256,6 +290,9 @@ class ArticleView(ScrollView, can_focus=True):
             offset = self.scroll_offset.x
             content = content.crop(offset, offset + column)
             content = content.extend_cell_length(column, line.segments[0].style)
+        elif line.picture is not None:
+            picture = self._picture_segments(line.picture, index, y, left + content.cell_length)
+            content = Strip([*line.segments, *picture])
         segments = [Segment(" " * left), *content]
         return Strip(Segment.apply_style(segments, base)).adjust_cell_length(width, base)
 

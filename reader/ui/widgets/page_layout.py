@@ -6,7 +6,7 @@ an article cannot style, link or act on the terminal. Rich wraps ~16,000 words i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rich import box
@@ -32,6 +32,7 @@ from reader.document import (
     block_text,
 )
 from reader.sanitize import clean_block, clean_line, clean_text, is_web_url
+from reader.ui.graphics.modes import CellPixels, picture_box
 
 TOP_MARGIN = 1
 """Blank lines above the title: a terminal cell is about twice as tall as it is wide, so one
@@ -60,14 +61,40 @@ class Link:
     number: int
     text: str
     url: str
+    picture: bool = False
+    """A picture's address: Enter shows the picture full-screen rather than following it."""
+
+
+@dataclass(frozen=True, slots=True)
+class PictureRow:
+    """Row `row` of the `rows` × `columns` cells where the picture at `src` is drawn."""
+
+    src: str
+    row: int
+    rows: int
+    columns: int
+    label: str
+    """What the placeholder says until the picture is drawn: its alt text, cleaned."""
 
 
 @dataclass(slots=True)
 class Line:
-    """One laid-out line: its segments, and whether it is code that scrolls sideways."""
+    """One laid-out line: its segments, whether it is code that scrolls sideways, and the
+    picture row drawn after its segments (the indent), if any."""
 
     segments: list[Segment]
     is_code: bool = False
+    picture: PictureRow | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PicturePlan:
+    """How figures are laid out when pictures are drawn: the rows one may take, what a cell
+    holds of a picture, and the pixel sizes known so far (the pictures that arrived)."""
+
+    max_rows: int
+    cell: CellPixels
+    sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -103,11 +130,18 @@ class PageStyles:
 class PageLayout:
     """Lays a Page out into lines at one width; numbers its links in reading order."""
 
-    def __init__(self, console: Console, styles: PageStyles) -> None:
+    def __init__(
+        self, console: Console, styles: PageStyles, pictures: PicturePlan | None = None
+    ) -> None:
+        """`pictures` None lays figures out as their alt text, as when pictures are off."""
         self.console = console
         self.styles = styles
+        self.pictures = pictures
         self.links: list[Link] = []
         self._urls: dict[str, int] = {}
+        self._pictures: dict[str, int] = {}
+        self._depth = 0
+        """Blocks nested in a quote: pictures are drawn only at the top level of the page."""
 
     def lines(self, renderable: RenderableType, width: int) -> list[Line]:
         options: ConsoleOptions = self.console.options.update(width=max(1, width), height=None)
@@ -177,24 +211,61 @@ class PageLayout:
                 return self.lines(self.list_grid(block, 0), width)
             case Quote(blocks=inner):
                 bar = Segment("▌ ", styles.quote_bar)
-                lines = self.blocks(inner, max(1, width - 2))[1:]
+                self._depth += 1
+                try:
+                    lines = self.blocks(inner, max(1, width - 2))[1:]
+                finally:
+                    self._depth -= 1
                 return [
                     Line([bar, *Segment.apply_style(line.segments, styles.quote)]) for line in lines
                 ]
             case Preformatted(text=text):
                 code = clean_text(text).expandtabs(4).rstrip("\n").split("\n")
                 return [Line([Segment(line, styles.code)], is_code=True) for line in code]
-            case Figure(alt=alt, caption=caption):
-                label = Text(f"▣ {clean_line(alt, 300) or 'image'}", styles.figure)
-                lines = self.lines(label, width)
-                if caption:
-                    lines += self.lines(Text(clean_block(caption), styles.caption), width)
-                return lines
+            case Figure():
+                return self.figure(block, width)
             case Table():
                 return self.lines(self.table(block), width)
             case Rule():
                 return self.lines(Text("· · ·", styles.rule, justify="center"), width)
         return []
+
+    def figure(self, figure: Figure, width: int) -> list[Line]:
+        """A figure: its picture's rows (or its alt text), then its caption. A picture with a
+        web address is numbered with the links, so `l` can show it or open it."""
+        styles = self.styles
+        alt = clean_line(figure.alt, 300)
+        number = self._picture_number(figure, alt)
+        mark = Text(f" [{number}]", styles.link_number) if number else Text("")
+        caption = Text(clean_block(figure.caption), styles.caption) if figure.caption else None
+        plan = self.pictures
+        if plan is None or number is None or self._depth or figure.src is None:
+            label = Text(f"▣ {alt or 'image'}", styles.figure).append_text(mark)
+            return self.lines(label, width) + (self.lines(caption, width) if caption else [])
+        known = plan.sizes.get(figure.src)
+        if known is None and figure.width and figure.height:
+            known = (figure.width, figure.height)
+        columns, rows = picture_box(known, width, plan.max_rows, plan.cell)
+        indent = [Segment(" " * ((width - columns) // 2))] if columns < width else []
+        words = alt or "picture"
+        lines = [
+            Line(list(indent), picture=PictureRow(figure.src, row, rows, columns, words))
+            for row in range(rows)
+        ]
+        under = caption.append_text(mark) if caption else Text(f"[{number}]", styles.link_number)
+        return lines + self.lines(under, width)
+
+    def _picture_number(self, figure: Figure, alt: str) -> int | None:
+        """The picture's number among the links (one per address), None if it has no web one."""
+        src = figure.src
+        if not src or not is_web_url(src):
+            return None
+        number = self._pictures.get(src)
+        if number is None:
+            number = self._pictures[src] = len(self.links) + 1
+            about = alt or clean_line(figure.caption, 200) or "picture"
+            self.links.append(Link(number, f"Picture: {about}", src, picture=True))
+        return number
 
     def list_grid(self, block: ListBlock, depth: int) -> RichTable:
         """A list as a two-column grid, so wrapped lines hang under the text, not the bullet."""
