@@ -74,9 +74,14 @@ class SyncReport:
         updated = self.finished_feeds - self.failed_feeds
         line = (
             f"{updated}/{self.feeds} feeds updated, "
-            f"{self.new_stories} new stories, {self.articles_cached} articles cached"
+            f"{_counted(self.new_stories, 'new story', 'new stories')}, "
+            f"{_counted(self.articles_cached, 'article', 'articles')} cached"
             + (f", {self.articles_failed} failed" if self.articles_failed else "")
-            + (f", {self.pictures_cached} pictures" if self.pictures_cached else "")
+            + (
+                f", {_counted(self.pictures_cached, 'picture', 'pictures')}"
+                if self.pictures_cached
+                else ""
+            )
         )
         if self.failed_names:
             line += f"; failed feeds: {_named(self.failed_names, MAX_FEEDS_NAMED)}"
@@ -89,6 +94,11 @@ class SyncReport:
             if left or self.articles_left:
                 line += f" ({left} feeds, {self.articles_left} articles left for the next run)"
         return line
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    """"1 article", "2 articles": the summary line is read by people as well as scripts."""
+    return f"{count} {one if count == 1 else many}"
 
 
 def _named(names: list[str], limit: int) -> str:

@@ -363,7 +363,7 @@ def test_sync_prints_a_summary_and_fails_when_any_feed_fails(http_server, tmp_pa
     assert run_sync(Settings(data_dir=tmp_path, feeds=feeds), out=out, err=err) == 1
     assert out.getvalue().strip() == (
         # The cached article's lead picture (the quiet-harbour fixture's) is kept too.
-        f"1/2 feeds updated, 3 new stories, 1 articles cached, 2 failed, 1 pictures;"
+        f"1/2 feeds updated, 3 new stories, 1 article cached, 2 failed, 1 picture;"
         f" failed feeds: {missing}"
     )
     assert "missing.xml" in err.getvalue() and "404" in err.getvalue()

@@ -219,7 +219,7 @@ def test_sync_and_cache_report_the_pictures(
 
     feed = serve_articles(http_server, ["/lanterns.html"])
     assert main(["sync", "--feed", feed, "--data-dir", str(tmp_path)]) == 0
-    assert "1 articles cached, 3 pictures" in capsys.readouterr().out
+    assert "1 article cached, 3 pictures" in capsys.readouterr().out
     assert main(["cache", "--data-dir", str(tmp_path)]) == 0
     report = dict(line.split("\t") for line in capsys.readouterr().out.splitlines())
     count, _, rest = report["pictures"].partition(" cached (")
