@@ -97,7 +97,7 @@ class SyncReport:
 
 
 def _counted(count: int, one: str, many: str) -> str:
-    """ "1 article", "2 articles": the summary line is read by people as well as scripts."""
+    """One count and its noun ("1 article", "2 articles"): people read the summary too."""
     return f"{count} {one if count == 1 else many}"
 
 
