@@ -8,6 +8,7 @@ exactly what the benchmark scores.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -215,6 +216,19 @@ def _block_from_dict(data: dict[str, Any]) -> Block:
 def _pixels(value: object) -> int | None:
     """A stored picture side: a positive int, else None (absent in older cached documents)."""
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def figures(blocks: Sequence[Block], *, nested: bool = True) -> Iterator[Figure]:
+    """The figures of `blocks` in reading order; with `nested`, those inside quotes and lists
+    too (the reading view draws only the top-level ones, the `l` picker lists them all)."""
+    for block in blocks:
+        if isinstance(block, Figure):
+            yield block
+        elif nested and isinstance(block, Quote):
+            yield from figures(block.blocks)
+        elif nested and isinstance(block, ListBlock):
+            for item in block.items:
+                yield from figures(item)
 
 
 def text_blocks(text: str) -> list[Block]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+NOT_DOWNLOADED = "not downloaded"
+"""What the picture service says when it holds no copy and was asked not to fetch one."""
+
 
 @dataclass(frozen=True, slots=True)
 class Picture:

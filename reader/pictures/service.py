@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reader.config import Settings
-from reader.document import Block, Document, Figure, ListBlock, Quote
+from reader.document import Document, figures
 from reader.net import FetchError, HttpClient, Reach, TimedOutHosts
-from reader.pictures.model import Picture, PictureOutcome
+from reader.pictures.model import NOT_DOWNLOADED, Picture, PictureOutcome
 from reader.sanitize import clean_line, is_web_url
 from reader.store import Store, StoreError
 from reader.workers import WorkerFailed, WorkerPool, WorkerStopped, WorkerTimeout
@@ -68,22 +68,10 @@ def picture_sources(document: Document) -> list[str]:
     """The http(s) pictures of an article in reading order, lead image first, each once, at
     most PICTURES_PER_ARTICLE."""
     sources: list[str] = []
-    for src in (document.image, *(figure.src for figure in _figures(document.blocks))):
+    for src in (document.image, *(figure.src for figure in figures(document.blocks))):
         if src and is_web_url(src) and src not in sources:
             sources.append(src)
     return sources[:PICTURES_PER_ARTICLE]
-
-
-def _figures(blocks: list[Block] | tuple[Block, ...]) -> Iterator[Figure]:
-    """Every figure of `blocks`, in order, those inside quotes and lists too."""
-    for block in blocks:
-        if isinstance(block, Figure):
-            yield block
-        elif isinstance(block, Quote):
-            yield from _figures(block.blocks)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from _figures(item)
 
 
 def is_svg(content_type: str, content: bytes) -> bool:
@@ -137,7 +125,7 @@ class PictureService:
             return await self._kept_for(cached, article)
         if not fetch:
             failure = await asyncio.to_thread(self._store.picture_failure, src)
-            return PictureOutcome(None, "not downloaded" if failure is None else failure[0])
+            return PictureOutcome(None, NOT_DOWNLOADED if failure is None else failure[0])
         try:
             picture = await self._fetch(src, reach, timed_out)
         except FetchError as error:

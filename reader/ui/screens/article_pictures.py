@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.screen import Screen
 
-from reader.document import Block, Figure, ListBlock, Quote
+from reader.document import Block, Figure, figures
 from reader.library import Library
-from reader.pictures.model import PictureOutcome
+from reader.pictures.model import NOT_DOWNLOADED, PictureOutcome
 from reader.sanitize import is_web_url
 from reader.ui.screens.picture import PictureChoice, PictureScreen
 from reader.ui.widgets.article_view import ArticleView
@@ -25,21 +25,12 @@ else:
 PICTURE_LOADS_AT_ONCE = 3
 """Pictures asked of the library at once: the lead picture and the next two start together, so
 one slow site costs its own placeholder and the others still arrive."""
-NOT_DOWNLOADED = "not downloaded"
-"""How the picture service says it holds no copy (asked without fetching)."""
 
 
-def figures(blocks: Sequence[Block], *, nested: bool = False) -> Iterator[Figure]:
-    """The figures with a web address the reading view draws, in reading order (lead picture
-    first); with `nested`, those inside quotes and lists too (the `l` picker lists them)."""
-    for block in blocks:
-        if isinstance(block, Figure) and block.src and is_web_url(block.src):
-            yield block
-        elif nested and isinstance(block, Quote):
-            yield from figures(block.blocks, nested=True)
-        elif nested and isinstance(block, ListBlock):
-            for item in block.items:
-                yield from figures(item, nested=True)
+def drawn_figures(blocks: Sequence[Block]) -> Iterator[Figure]:
+    """The figures with a web address the reading view draws in place, in reading order (lead
+    picture first): the top-level ones."""
+    return (f for f in figures(blocks, nested=False) if f.src and is_web_url(f.src))
 
 
 class ArticlePictures(_Screen):
@@ -76,7 +67,7 @@ class ArticlePictures(_Screen):
         view = self.view
         if not view.pictures_shown or view.page is None:
             return
-        for figure in figures(view.page.blocks):
+        for figure in drawn_figures(view.page.blocks):
             assert figure.src is not None
             self._ask_for_picture(figure.src)
 
