@@ -33,8 +33,9 @@ KEYS_TABLE = "keys"
 
 MIN_READING_WIDTH = 30
 """Narrower than this and a line holds four or five words: not readable, surely a typo."""
-MAX_READING_WIDTH = 400
-"""Wider than any terminal anyone reads in; beyond it the value is a typo."""
+MAX_READING_WIDTH = 200
+"""The widest column the reading view sets: lines of 200 characters are already past reading
+(the app's `+` stops there too), so a larger value is a typo."""
 MAX_MESSAGE_CHARS = 400
 """Longest problem message: a path, a line number, a key and a short explanation."""
 MAX_CONCURRENCY = 32

@@ -91,7 +91,9 @@ def test_bad_toml_gives_defaults_and_the_line(tmp_path: Path) -> None:
         ('reading_width = "wide"', 1, "reading_width", 'expected a whole number, got "wide"'),
         ("reading_width = 72.5", 1, "reading_width", "expected a whole number, got 72.5"),
         ("reading_width = true", 1, "reading_width", "expected a whole number, got true"),
-        ("reading_width = 5", 1, "reading_width", "must be between 30 and 400, got 5"),
+        ("reading_width = 5", 1, "reading_width", "must be between 30 and 200, got 5"),
+        # Wider than the reading view ever sets the column: the file would promise what it ignores.
+        ("reading_width = 300", 1, "reading_width", "must be between 30 and 200, got 300"),
         ('\n\nprefetch = "yes"', 3, "prefetch", 'expected true or false, got "yes"'),
         ("theme = 3", 1, "theme", "expected a string, got 3"),
         ('theme = ""', 1, "theme", "must not be empty"),

@@ -19,6 +19,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.settings import MAX_READING_WIDTH as MAX_MEASURE
+from reader.settings import MIN_READING_WIDTH as MIN_MEASURE
 from reader.ui.graphics.modes import DEFAULT_CELL, CellPixels, DrawMode
 from reader.ui.graphics.output import GraphicsOut
 from reader.ui.widgets.article_pictures import PicturesInView
@@ -27,8 +29,6 @@ from reader.ui.widgets.page_layout import LaidOutPage, Line, Link, Page, PageLay
 DEFAULT_MEASURE = 72
 """Columns of text in the reading column: about the 60–75 characters a line that type
 designers recommend, and what Firefox's Reader View shows at its default size."""
-MIN_MEASURE = 30
-MAX_MEASURE = 200
 SIDE_MARGIN = 2
 """Cells kept free on each side when the terminal is narrower than the measure."""
 FIRST_PAINT_SCREENS = 2
