@@ -150,6 +150,20 @@ def test_a_list_in_the_middle_of_the_story_is_kept() -> None:
     assert "Club meetings" in doc.text
 
 
+def test_a_list_of_links_that_the_story_announces_is_kept() -> None:
+    # A deals post: "These are the best of them:" and then a list where every item is mostly a
+    # link to a shop. Judged as a link farm, the list was dropped and the post kept its intro.
+    # Lists of bare links and lists introduced by a furniture label stay out.
+    doc = _clean("announced-list-of-links.html")
+    assert doc.is_article, doc.note
+    assert "list" in [block.kind for block in doc.blocks]
+    for item in ("Folding bicycle with seven gears", "(normally 35 euros)", "code SPRING"):
+        assert item in doc.text
+    assert "Prices were checked on Friday morning" in doc.text
+    for other_story in ("Winter tyres for bicycles", "cycle paths, mapped"):
+        assert other_story not in doc.text
+
+
 def test_a_story_split_by_an_ad_slot_keeps_both_parts_and_the_figure_between() -> None:
     # The body's two columns, with an ad slot and a figure between them, are siblings of one
     # class: both parts were kept before issue 10 too, but the figure between them was lost.
