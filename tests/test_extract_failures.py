@@ -164,6 +164,18 @@ def test_a_list_of_links_that_the_story_announces_is_kept() -> None:
         assert other_story not in doc.text
 
 
+def test_what_a_hiding_class_hides_is_left_out() -> None:
+    # Classes that CSS frameworks define as display:none (`hidden`, `hide`) or screen-reader
+    # only (`sr-only`, `visually-hidden`) hid an archive excerpt, a "most read" box and skip
+    # labels from sighted readers, and the cleaner showed them.
+    doc = _clean("hidden-by-class.html")
+    assert doc.is_article, doc.note
+    assert doc.text.startswith("The old harbour wall")
+    assert "away from the damaged stretch" in doc.text
+    for hidden in ("Excerpt from the archive", "Most read this week", "Skip to", "continues below"):
+        assert hidden not in doc.text
+
+
 def test_a_story_split_by_an_ad_slot_keeps_both_parts_and_the_figure_between() -> None:
     # The body's two columns, with an ad slot and a figure between them, are siblings of one
     # class: both parts were kept before issue 10 too, but the figure between them was lost.
