@@ -166,14 +166,15 @@ def test_a_list_of_links_that_the_story_announces_is_kept() -> None:
 
 def test_what_a_hiding_class_hides_is_left_out() -> None:
     # Classes that CSS frameworks define as display:none (`hidden`, `hide`) or screen-reader
-    # only (`sr-only`, `visually-hidden`) hid an archive excerpt, a "most read" box and skip
-    # labels from sighted readers, and the cleaner showed them.
+    # only (`sr-only`, `visually-hidden`) hid an archive excerpt, a "most read" box, a skip
+    # link and labels from sighted readers, and the cleaner showed them.
     doc = _clean("hidden-by-class.html")
     assert doc.is_article, doc.note
     assert doc.text.startswith("The old harbour wall")
     assert "away from the damaged stretch" in doc.text
-    for hidden in ("Excerpt from the archive", "Most read this week", "Skip to", "continues below"):
-        assert hidden not in doc.text
+    hidden = ("Excerpt from the archive", "Most read this week", "Skip to", "continues below")
+    for text in (*hidden, "Continue reading the main story"):
+        assert text not in doc.text
 
 
 def test_a_story_split_by_an_ad_slot_keeps_both_parts_and_the_figure_between() -> None:
