@@ -221,6 +221,19 @@ def test_what_follows_a_closing_heading_is_left_out() -> None:
     assert "Lifeboat crew" not in doc.text
 
 
+@pytest.mark.parametrize(
+    "heading", ["About the author", "Über den Autor", "À propos de l'auteur", "Sobre el autor"]
+)
+def test_the_author_box_after_a_closing_heading_is_left_out(heading: str) -> None:
+    # The writer's biography under "About the author" ended the story's text (and on a short
+    # post, whose box's class held "post", it was the article).
+    story = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(4))
+    bio = "<p>Jo Bloggs writes about the county's roads and buses, and lives by the river.</p>"
+    page = f"<html><body><div class='story'>{story}<h3>{heading}</h3>{bio}</div></body></html>"
+    doc = extract(page, "https://news.example/2012/08/story.html")
+    assert doc.text.endswith(f"{SENTENCE} 3.")
+
+
 def test_a_closing_heading_near_the_top_is_part_of_the_story() -> None:
     story = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(4))
     lead = f"<p>{SENTENCE}.</p><h2>Comments</h2>"

@@ -239,6 +239,8 @@ CLOSING_HEADING = re.compile(
     r"|more (stories|articles|posts|news)( from .{0,40})?|recommended( for you| stories)?"
     r"|see also|also read|read (more|next)|trending( now)?|most (read|popular)|up next"
     r"|don'?t miss|popular posts|recent posts|share this( article| story| post)?"
+    r"|about the authors?|[üu]ber (den|die) autor(in)?|zum autor|[àa] propos de l'auteur"
+    r"|sobre el autor|sobre (o|a) autor(a)?|sull'autore|over de auteur|об авторе"
     r"|verwandte artikel|[äa]hnliche artikel|mehr zum thema|kommentare|articles li[ée]s"
     r"|[àa] lire aussi|sur le m[êe]me sujet|commentaires|noticias relacionadas"
     r"|art[íi]culos relacionados|comentarios|not[íi]cias relacionadas|artigos relacionados"
