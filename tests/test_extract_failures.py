@@ -234,6 +234,23 @@ def test_the_author_box_after_a_closing_heading_is_left_out(heading: str) -> Non
     assert doc.text.endswith(f"{SENTENCE} 3.")
 
 
+def test_a_box_named_foot_is_furniture() -> None:
+    # `foot` standing alone in a class or id (`site-foot`, `page-foot-text`) is a footer: with
+    # a content word beside it ("text") the footer's notice joined the story as its sibling.
+    story = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(4))
+    notice = (
+        "<p>This page is best viewed in an up-to-date web browser, with style sheets enabled, "
+        "which show it as it was meant to be seen.</p>"
+    )
+    page = (
+        f"<html><body><div id='page'><div class='story'>{story}</div>"
+        f"<div id='site-foot' class='page-foot-text'>{notice}{notice}</div></div></body></html>"
+    )
+    doc = extract(page, "https://news.example/2012/08/story.html")
+    assert doc.text.endswith(f"{SENTENCE} 3.")
+    assert "style sheets" not in doc.text
+
+
 def test_a_closing_heading_near_the_top_is_part_of_the_story() -> None:
     story = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(4))
     lead = f"<p>{SENTENCE}.</p><h2>Comments</h2>"

@@ -69,8 +69,13 @@ _TOKEN_CATEGORIES = {
     "ad": frozenset({UNLIKELY, NEGATIVE, JUNK}),
     "ads": frozenset({UNLIKELY, NEGATIVE, JUNK}),
     "hid": frozenset({NEGATIVE}),
+    "foot": frozenset({UNLIKELY, NEGATIVE}),
 }
-"""Words that count only standing alone (`ad`, not the `ad` in `header` or `shadow`)."""
+"""Words that count only standing alone (`ad`, not the `ad` in `header` or `shadow`; `foot`, a
+footer's short name in `site-foot` or `blq-foot-text`, not the `foot` in `footnote`). `foot`
+lifted the dragnet TUNE half 0.9310 → 0.9312 and the CHECK half 0.9316 → 0.9319, scrapinghub
+unchanged; `head` the same way cost both halves (a story's own header blocks), so it is not
+here."""
 
 CACHE_LIMIT = 20_000
 """Class strings repeat across a page and across pages; verdicts are cached up to this many
@@ -169,7 +174,7 @@ def _scan(text: str) -> frozenset[str]:
     folded = text.lower()
     words = _VOCABULARY.findall(folded)
     found = _EMPTY.union(*map(_CATEGORIES.__getitem__, words)) if words else _EMPTY
-    if "ad" in folded or "hid" in folded:
+    if "ad" in folded or "hid" in folded or "foot" in folded:
         tokens = [_TOKEN_CATEGORIES[t] for t in _TOKENS.findall(folded) if t in _TOKEN_CATEGORIES]
         if tokens:
             found = found.union(*tokens)
