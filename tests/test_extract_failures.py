@@ -177,6 +177,23 @@ def test_what_a_hiding_class_hides_is_left_out() -> None:
         assert text not in doc.text
 
 
+def test_a_run_of_lists_announced_by_text_before_a_line_break_is_kept() -> None:
+    # A blog post's text sits in its box with line breaks, not paragraphs, and each winner is
+    # a list of its own: the announcing text is a text node, and the lists follow each other.
+    winners = "".join(
+        f"<ul><li><b><a href='https://group{index}.example/'>Walking group {index}</a></b>"
+        f" - a map of the paths the group keeps open in the hills</li></ul>"
+        for index in range(4)
+    )
+    page = (
+        "<html><body><div class='post-body'>"
+        f"{SENTENCE}, and a fund helps the groups that keep the paths open. "
+        f"The winners include:<br><br>{winners}<br>{SENTENCE}, they said.</div></body></html>"
+    )
+    doc = extract(page, "https://news.example/2012/08/story.html")
+    assert all(f"Walking group {index}" in doc.text for index in range(4)), doc.text
+
+
 def test_a_story_split_by_an_ad_slot_keeps_both_parts_and_the_figure_between() -> None:
     # The body's two columns, with an ad slot and a figure between them, are siblings of one
     # class: both parts were kept before issue 10 too, but the figure between them was lost.

@@ -92,20 +92,26 @@ Japanese text."""
 
 
 def _announced_list(node: LexborNode, length: int, links: list[LexborNode], items: int) -> bool:
-    """Whether a link-heavy list is part of the story: the paragraph right before it ends with a
-    colon ("Other deals:", "Die Teilnehmer:") and is no furniture label ("Related content:"), and
-    its items say more than their links (ANNOTATION_CHARS_PER_ITEM)."""
+    """Whether a link-heavy list is part of the story: the text right before it (a paragraph,
+    or text and line breaks in the same box; lists of a run share their intro) ends with a
+    colon ("Other deals:", "Die Teilnehmer:") and is no furniture label ("Related content:"),
+    and its items say more than their links (ANNOTATION_CHARS_PER_ITEM)."""
     linked = sum(map(len, map(_node_text, links)))
     if length - linked <= ANNOTATION_CHARS_PER_ITEM * max(items, 1):
         return False
     before = node.prev
-    while before is not None and before.tag in ("-text", "-comment"):
-        if before.tag == "-text" and (before.text_content or "").strip():
+    intro = ""
+    while before is not None and not intro:
+        tag = before.tag
+        if tag == "-text":
+            intro = (before.text_content or "").strip()
+        elif tag in ("p", "div"):
+            intro = before.text().strip()
+            if not intro:
+                return False
+        elif tag not in ("br", "-comment", node.tag):
             return False
         before = before.prev
-    if before is None or before.tag not in ("p", "div"):
-        return False
-    intro = before.text().strip()
     if not intro.endswith(tuple(_COLONS)):
         return False
     label = intro.rstrip(_COLONS + " ")
