@@ -186,9 +186,10 @@ class BlockBuilder:
             self._add_run(" " if self.heading_level else "\n", "text", None)
             return False
         attrs = node.attributes
-        if is_hidden(attrs):
-            return False
         node_id = node.mem_id
+        if node_id != self.root_id and is_hidden(attrs):
+            # The article node is kept even when hidden: a script reveals it.
+            return False
         # A sibling joined to the article is judged on its own, not shielded as a majority.
         yardstick = math.inf if node_id == self.sibling_id else self.root_chars
         if (
