@@ -212,6 +212,21 @@ def test_a_story_hidden_by_class_until_a_script_shows_it_is_kept(side_paragraphs
     assert "The mayor" not in doc.text
 
 
+def test_a_lead_written_as_text_and_line_breaks_joins_the_story() -> None:
+    # An old blog's post: the first part is text with line breaks in a bare div (no blocks,
+    # so a paragraph to the scorer), the rest paragraphs in the div beside it. Only `<p>`
+    # siblings could join the best node, and the lead was lost.
+    lead = (
+        "The race began in the rain and the leaders went out fast<br><br>"
+        "By halfway the pack had split and two runners were alone at the front"
+    )
+    rest = "".join(f"<p>{SENTENCE} {index}.</p>" for index in range(5))
+    page = f"<html><body><div><div>{lead}</div><div>{rest}</div></div></body></html>"
+    doc = extract(page, "https://news.example/2012/08/story.html")
+    assert doc.text.startswith("The race began in the rain"), doc.text[:100]
+    assert f"{SENTENCE} 4." in doc.text
+
+
 def test_a_story_split_by_an_ad_slot_keeps_both_parts_and_the_figure_between() -> None:
     # The body's two columns, with an ad slot and a figure between them, are siblings of one
     # class: both parts were kept before issue 10 too, but the figure between them was lost.
