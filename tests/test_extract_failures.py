@@ -122,6 +122,12 @@ def test_header_lines_of_several_languages_are_not_the_body(header: list[str]) -
         "Síguenos en Facebook.",
         "Todos os direitos reservados.",
         "Abonnez-vous",
+        "Posted in Local news | 3 Comments",
+        "Tags: bridges, council, floods",
+        "Publicado en Noticias",
+        "Kategorie: Lokales",
+        "Veröffentlicht in Lokales",
+        "Pubblicato in Cronaca",
     ],
 )
 def test_trailing_furniture_of_several_languages(line: str) -> None:

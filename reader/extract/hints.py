@@ -264,7 +264,12 @@ TAIL_FURNITURE = re.compile(
     r" reserved|click here|join our|citation:|have a tip|delivered (to|through) your"
     r"|the views expressed|this story (was|has been) (updated|corrected)|republish"
     r"|(email|e-mail|contact) (him|her|them|the author|us)\b|@\w+\.(com|org)"
-    rf"|{_WORLD_TAIL}|tous droits r[ée]serv[ée]s|s[íi]guenos|suscr[íi]bete|все права защищены",
+    rf"|{_WORLD_TAIL}|tous droits r[ée]serv[ée]s|s[íi]guenos|suscr[íi]bete|все права защищены"
+    # A post's filing line, in the languages above: "Posted in News", "Tags: ...".
+    r"|^(posted in|filed under|tagged with|publicado (en|em)|pubblicato in|geplaatst in"
+    r"|ver[öo]ffentlicht in|publi[ée] dans|class[ée] dans"
+    r"|(categor(y|ies|ie|ias|[íi]as|ieën)|kategorien?|cat[ée]gories?|tag(s|ged)?|etiquetas"
+    r"|schlagw[öo]rter)\s*:)",
     re.IGNORECASE,
 )
 """Phrases of the furniture that trails a story: newsletter pitches, "follow us", reporting
@@ -279,6 +284,10 @@ _TAIL_FURNITURE_FOLDED = re.compile(
     r"|e-?mail (him|her|them|the author|us)\b|contact (him|her|them|the author|us)\b"
     r"|@\w+\.(com|org)"
     rf"|{_WORLD_TAIL}"
+    r"|p(?<=^p)osted in|f(?<=^f)iled under|t(?<=^t)agged with|p(?<=^p)ublicado (en|em)"
+    r"|p(?<=^p)ubblicato in|g(?<=^g)eplaatst in|v(?<=^v)eroffentlicht in|p(?<=^p)ublie dans"
+    r"|c(?<=^c)lasse dans|c(?<=^c)ategor(y|ies|ie|ias)\s*:|k(?<=^k)ategorien?\s*:"
+    r"|t(?<=^t)ag(s|ged)?\s*:|e(?<=^e)tiquetas\s*:|s(?<=^s)chlagworter\s*:"
 )
 """TAIL_FURNITURE for lowercased ASCII text, written so that every alternative starts with a
 literal (`\bon` as `o(?<=\bo)n`, `^disclaimer` as `d(?<=^d)isclaimer`; `©` cannot occur):
