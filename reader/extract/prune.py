@@ -97,15 +97,16 @@ def is_hidden(attrs: dict[str, str | None], by_class: bool = True) -> bool:
 
 
 def _verdict_by_name(class_name: str | None, element_id: str | None) -> int:
-    """What class and id words say: DISCUSSION, FURNITURE (UNLIKELY, not rescued by MAYBE) or
-    KEEP; cached per pair, since most containers of a site share a handful of them."""
+    """What class and id words say: DISCUSSION, FURNITURE (UNLIKELY, not rescued by MAYBE, or
+    a hiding class) or KEEP; cached per pair, since most containers of a site share a handful
+    of them."""
     key = (class_name, element_id)
     verdict = _verdict_cache.get(key)
     if verdict is None:
         found = hints.attribute_categories(class_name, element_id)
         if hints.DISCUSSION in found:
             verdict = DISCUSSION
-        elif hints.UNLIKELY in found and hints.MAYBE not in found:
+        elif (hints.UNLIKELY in found and hints.MAYBE not in found) or hidden_by_class(class_name):
             verdict = FURNITURE
         else:
             verdict = KEEP
@@ -127,14 +128,15 @@ def _verdict(node: LexborNode, by_name: bool) -> int:
     Judged by class and id are containers (`div`, `section`) that have either, and any element
     with a `role` or with "none" or "hidden" in its style; `_PRUNE_SELECTOR` also lists every
     element with a style, which only a hiding one turns into furniture. Without `by_name`
-    (a retry) class and id words only find reader comments, and hiding classes
-    (HIDING_CLASSES) are left to the block builder, which never drops the article node.
+    (a retry) class and id words only find reader comments: hiding classes (HIDING_CLASSES)
+    are then left to the block builder, which never drops the article node.
     """
     attrs = node.attributes
-    if is_hidden(attrs, by_class=by_name):
-        # A retry leaves hiding classes to scoring: a script may reveal the story itself.
+    if "hidden" in attrs:
         return FURNITURE
     style = attrs.get("style")
+    if style is not None and is_hidden(attrs, by_class=False):
+        return FURNITURE
     tag = node.tag
     if tag in FURNITURE_TAGS:
         # Holding the page's headline, it is the story misusing the tag (an `<aside>` as the
