@@ -499,6 +499,10 @@ def test_folded_tail_furniture_agrees_with_the_ignorecase_pattern() -> None:
         "@foo.com", "@x_y.org", "Copyright", "this story was updated", "the views expressed",
         "citation:", "delivered to your", "café", "©", "ſubscribe", "xyz", " ", "-", "on", "d",
         "Folgen Sie uns", "abonnez-vous", "Alle Rechte vorbehalten", "seguici", "Síguenos",
+        "Posted in", "Filed under", "Tags:", "tagged :", "Tagged with", "Categories:",
+        "Category :", "Kategorien:", "Publicado en", "Pubblicato in", "Geplaatst in",
+        "Veroffentlicht in", "Veröffentlicht in", "Publie dans", "Publié dans", "Classe dans",
+        "Etiquetas:", "Schlagworter:", "Categorias:", "categorie:", "tag", ":",
     ]  # fmt: skip
     rng = random.Random(7)
     for _ in range(20_000):

@@ -27,7 +27,7 @@ from reader.document import (
 from reader.extract.junk import is_junk
 from reader.extract.media import figure_from, lead_figure, table_from
 from reader.extract.metadata import absolute_url
-from reader.extract.prune import is_hidden
+from reader.extract.prune import hidden_by_class, is_hidden
 from reader.extract.tags import (
     BLOCK_TAGS,
     FLUSH_ONLY,
@@ -174,7 +174,11 @@ class BlockBuilder:
             self._push_style(STYLE_OF[tag], None)
             return True
         if tag == "a":
-            self._push_style("link", absolute_url(node.attributes.get("href"), self.base))
+            attrs = node.attributes
+            if hidden_by_class(attrs.get("class")):
+                # A skip link ("Continue reading the main story") only screen readers see.
+                return False
+            self._push_style("link", absolute_url(attrs.get("href"), self.base))
             return True
         if tag in SKIP_TAGS:
             return False
@@ -182,9 +186,10 @@ class BlockBuilder:
             self._add_run(" " if self.heading_level else "\n", "text", None)
             return False
         attrs = node.attributes
-        if is_hidden(attrs):
-            return False
         node_id = node.mem_id
+        if node_id != self.root_id and is_hidden(attrs):
+            # The article node is kept even when hidden: a script reveals it.
+            return False
         # A sibling joined to the article is judged on its own, not shielded as a majority.
         yardstick = math.inf if node_id == self.sibling_id else self.root_chars
         if (

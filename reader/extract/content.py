@@ -135,6 +135,8 @@ class Scorer:
         # beat a second one (`div:not(:has(...))`) in the selector below.
         mixed = body.css(_MIXED_DIVS)
         mixed_ids = {node.mem_id for node in mixed}
+        self.mixed_ids = mixed_ids
+        """The divs holding blocks: any other div reads as a paragraph."""
         for node in body.css(_SCORED):
             if node.mem_id in mixed_ids:
                 continue
@@ -385,7 +387,10 @@ class Scorer:
                 and found.score + bonus >= threshold
                 and self.final(found) + bonus >= threshold
             )
-        return sibling.tag == "p" and self._paragraph_continues(sibling)
+        # A div without blocks is a paragraph too (text and line breaks, as old blogs write).
+        tag = sibling.tag
+        paragraph = tag == "p" or (tag == "div" and sibling.mem_id not in self.mixed_ids)
+        return paragraph and self._paragraph_continues(sibling)
 
     @staticmethod
     def _paragraph_continues(node: LexborNode) -> bool:

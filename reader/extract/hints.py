@@ -69,8 +69,13 @@ _TOKEN_CATEGORIES = {
     "ad": frozenset({UNLIKELY, NEGATIVE, JUNK}),
     "ads": frozenset({UNLIKELY, NEGATIVE, JUNK}),
     "hid": frozenset({NEGATIVE}),
+    "foot": frozenset({UNLIKELY, NEGATIVE}),
 }
-"""Words that count only standing alone (`ad`, not the `ad` in `header` or `shadow`)."""
+"""Words that count only standing alone (`ad`, not the `ad` in `header` or `shadow`; `foot`, a
+footer's short name in `site-foot` or `blq-foot-text`, not the `foot` in `footnote`). `foot`
+lifted the dragnet TUNE half 0.9310 → 0.9312 and the CHECK half 0.9316 → 0.9319, scrapinghub
+unchanged; `head` the same way cost both halves (a story's own header blocks), so it is not
+here."""
 
 CACHE_LIMIT = 20_000
 """Class strings repeat across a page and across pages; verdicts are cached up to this many
@@ -169,7 +174,7 @@ def _scan(text: str) -> frozenset[str]:
     folded = text.lower()
     words = _VOCABULARY.findall(folded)
     found = _EMPTY.union(*map(_CATEGORIES.__getitem__, words)) if words else _EMPTY
-    if "ad" in folded or "hid" in folded:
+    if "ad" in folded or "hid" in folded or "foot" in folded:
         tokens = [_TOKEN_CATEGORIES[t] for t in _TOKENS.findall(folded) if t in _TOKEN_CATEGORIES]
         if tokens:
             found = found.union(*tokens)
@@ -239,6 +244,8 @@ CLOSING_HEADING = re.compile(
     r"|more (stories|articles|posts|news)( from .{0,40})?|recommended( for you| stories)?"
     r"|see also|also read|read (more|next)|trending( now)?|most (read|popular)|up next"
     r"|don'?t miss|popular posts|recent posts|share this( article| story| post)?"
+    r"|about the authors?|[üu]ber (den|die) autor(in)?|zum autor|[àa] propos de l'auteur"
+    r"|sobre el autor|sobre (o|a) autor(a)?|sull'autore|over de auteur|об авторе"
     r"|verwandte artikel|[äa]hnliche artikel|mehr zum thema|kommentare|articles li[ée]s"
     r"|[àa] lire aussi|sur le m[êe]me sujet|commentaires|noticias relacionadas"
     r"|art[íi]culos relacionados|comentarios|not[íi]cias relacionadas|artigos relacionados"
@@ -257,7 +264,12 @@ TAIL_FURNITURE = re.compile(
     r" reserved|click here|join our|citation:|have a tip|delivered (to|through) your"
     r"|the views expressed|this story (was|has been) (updated|corrected)|republish"
     r"|(email|e-mail|contact) (him|her|them|the author|us)\b|@\w+\.(com|org)"
-    rf"|{_WORLD_TAIL}|tous droits r[ée]serv[ée]s|s[íi]guenos|suscr[íi]bete|все права защищены",
+    rf"|{_WORLD_TAIL}|tous droits r[ée]serv[ée]s|s[íi]guenos|suscr[íi]bete|все права защищены"
+    # A post's filing line, in the languages above: "Posted in News", "Tags: ...".
+    r"|^(posted in|filed under|tagged with|publicado (en|em)|pubblicato in|geplaatst in"
+    r"|ver[öo]ffentlicht in|publi[ée] dans|class[ée] dans"
+    r"|(categor(y|ies|ie|ias|[íi]as|ieën)|kategorien?|cat[ée]gories?|tag(s|ged)?|etiquetas"
+    r"|schlagw[öo]rter)\s*:)",
     re.IGNORECASE,
 )
 """Phrases of the furniture that trails a story: newsletter pitches, "follow us", reporting
@@ -272,6 +284,10 @@ _TAIL_FURNITURE_FOLDED = re.compile(
     r"|e-?mail (him|her|them|the author|us)\b|contact (him|her|them|the author|us)\b"
     r"|@\w+\.(com|org)"
     rf"|{_WORLD_TAIL}"
+    r"|p(?<=^p)osted in|f(?<=^f)iled under|t(?<=^t)agged with|p(?<=^p)ublicado (en|em)"
+    r"|p(?<=^p)ubblicato in|g(?<=^g)eplaatst in|v(?<=^v)eroffentlicht in|p(?<=^p)ublie dans"
+    r"|c(?<=^c)lasse dans|c(?<=^c)ategor(y|ies|ie|ias)\s*:|k(?<=^k)ategorien?\s*:"
+    r"|t(?<=^t)ag(s|ged)?\s*:|e(?<=^e)tiquetas\s*:|s(?<=^s)chlagworter\s*:"
 )
 """TAIL_FURNITURE for lowercased ASCII text, written so that every alternative starts with a
 literal (`\bon` as `o(?<=\bo)n`, `^disclaimer` as `d(?<=^d)isclaimer`; `©` cannot occur):

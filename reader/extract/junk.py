@@ -55,6 +55,13 @@ MAX_LINK_DENSITY_POSITIVE = 0.5
 """Link share above which a container is dropped: 20%, or 50% when its class looks like content
 (a class weight of at least CLASS_WEIGHT) (Readability's values)."""
 
+ANNOTATION_CHARS_PER_ITEM = 8
+"""A link-heavy list that the story introduces ("Other deals:") stays when its text outside the
+links averages more than 8 characters an item ("(normally $180 - use coupon code ...)"): a
+column of bare links is a menu or a "more stories" box however it is introduced. Tuned on the
+dragnet TUNE half: F1 0.9290 anywhere from 3 to 25 characters (0.9282 without the rule); the
+CHECK half agreed (0.9300 → 0.9305), scrapinghub unchanged (0.9809)."""
+
 MIN_CONTAINER_CHARS = 25
 """A container with less text than this and no single image is dropped (ad slots, labels)."""
 
@@ -66,6 +73,7 @@ _CONDITIONAL_PROBE = ",".join(
     sorted(_EMBED_TAGS | {"p", "img", "li", "input", "article", "a", "h2", "h3", "h4"})
 )
 _TAG_OF = attrgetter("tag")
+_node_text = LexborNode.text
 _HEADLINE_WRAPPERS = frozenset({"div", "section", "header", "hgroup", "article"})
 
 
@@ -76,6 +84,38 @@ def _holds_teasers(node: LexborNode, length: int, minimum: int) -> bool:
     if teasers >= minimum and teasers * TEASER_CHARS > length:
         return True
     return len(node.css("article")) - (node.tag == "article") >= minimum
+
+
+_COLONS = ":\uff1a"
+"""How a paragraph introducing a list ends: a colon, or the full-width one of Chinese and
+Japanese text."""
+
+
+def _announced_list(node: LexborNode, length: int, links: list[LexborNode], items: int) -> bool:
+    """Whether a link-heavy list is part of the story: the text right before it (a paragraph,
+    or text and line breaks in the same box; lists of a run share their intro) ends with a
+    colon ("Other deals:", "Die Teilnehmer:") and is no furniture label ("Related content:"),
+    and its items say more than their links (ANNOTATION_CHARS_PER_ITEM)."""
+    linked = sum(map(len, map(_node_text, links)))
+    if length - linked <= ANNOTATION_CHARS_PER_ITEM * max(items, 1):
+        return False
+    before = node.prev
+    intro = ""
+    while before is not None and not intro:
+        tag = before.tag
+        if tag == "-text":
+            intro = (before.text_content or "").strip()
+        elif tag in ("p", "div"):
+            intro = before.text().strip()
+            if not intro:
+                return False
+        elif tag not in ("br", "-comment", node.tag):
+            return False
+        before = before.prev
+    if not intro.endswith(tuple(_COLONS)):
+        return False
+    label = intro.rstrip(_COLONS + " ")
+    return not (hints.BOILERPLATE_LINE.match(label) or hints.CLOSING_HEADING.match(label))
 
 
 def _inside_article(node: LexborNode) -> bool:
@@ -175,6 +215,8 @@ def is_junk(
         return _EMBED_TAGS.isdisjoint(tags)
     links = [found for found, found_tag in zip(inner, tags, strict=True) if found_tag == "a"]
     density = link_density(node, length, links=links) if length else 0.0
-    if weight < CLASS_WEIGHT and density > MAX_LINK_DENSITY:
-        return True
-    return density > MAX_LINK_DENSITY_POSITIVE
+    limit = MAX_LINK_DENSITY if weight < CLASS_WEIGHT else MAX_LINK_DENSITY_POSITIVE
+    if density <= limit:
+        return False
+    # A list of products or sources the story announces is link-heavy by nature.
+    return not (is_list and _announced_list(node, length, links, tags.count("li")))
