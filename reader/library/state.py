@@ -8,21 +8,13 @@ sources in use and its accounts.
 from __future__ import annotations
 
 import asyncio
-from abc import abstractmethod
 
-from reader.accounts.service import AccountService
-from reader.store import Store, Story
+from reader.library.core import LibraryCore
+from reader.store import Story
 
 
-class LibraryState:
+class LibraryState(LibraryCore):
     """Marking stories read, unread, saved and unsaved."""
-
-    store: Store
-    accounts: AccountService
-
-    @abstractmethod
-    def feed_urls(self) -> tuple[str, ...]:
-        """The feeds this run shows (Library says which)."""
 
     async def mark_read(self, story: Story, is_read: bool = True) -> None:
         """Record that the user has (or has not) read a story."""

@@ -7,30 +7,20 @@ and HTTP client.
 from __future__ import annotations
 
 import asyncio
-from abc import abstractmethod
 from typing import TYPE_CHECKING, Literal
 
-from reader.config import Settings
-from reader.store import Store, Subscription
+from reader.library.core import LibraryCore
+from reader.store import Subscription
 
 if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveredFeed
-    from reader.net import HttpClient
 
 SourceKind = Literal["this run", "yours", "built-in"]
 """Whose feeds a run reads: given with `--feed`, the user's own, or the built-in defaults."""
 
 
-class LibrarySources:
+class LibrarySources(LibraryCore):
     """Listing, discovering, subscribing to and editing the user's feeds."""
-
-    settings: Settings
-    store: Store
-
-    @property
-    @abstractmethod
-    def client(self) -> HttpClient:
-        """The library's one HTTP client, made by Library."""
 
     async def subscriptions(self) -> list[Subscription]:
         """The user's feeds with their folders, unread counts, last update and last error."""
