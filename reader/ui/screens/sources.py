@@ -22,7 +22,7 @@ from reader.store import StoreError, Subscription
 from reader.ui.failures import ReportsWorkerFailures
 from reader.ui.widgets.story_list import format_age
 
-# The network and feed modules load on first use, not at start-up (see reader/library.py).
+# The network and feed modules load on first use, not at start-up (see reader/library/core.py).
 if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveredFeed
 
