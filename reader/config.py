@@ -90,6 +90,9 @@ class Settings:
     """Requests in flight at once across all feeds."""
     prefetch: bool = True
     """Fetch new stories' articles in the background after each refresh."""
+    prefetch_pictures: bool = True
+    """Keep each prefetched article's pictures too; off with `images = "off"`, since they would
+    never be drawn."""
     prefetch_concurrency: int = 4
     """Articles prefetched at once."""
     prefetch_per_host: int = 2

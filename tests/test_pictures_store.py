@@ -67,6 +67,20 @@ async def test_prefetch_keeps_the_pictures_and_they_draw_offline(
         await library.aclose()
 
 
+async def test_with_pictures_off_prefetch_keeps_none(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    feed = serve_articles(http_server, ["/lanterns.html"])
+    library = library_for(tmp_path, [feed], prefetch_pictures=False)
+    try:
+        await library.refresh()
+        report = await library.prefetch()
+        assert (report.cached, report.pictures, report.pictures_failed) == (1, 0, 0)
+        assert not any(path.startswith("/pictures/") for path in http_server.hits)
+    finally:
+        await library.aclose()
+
+
 async def test_a_failed_picture_waits_and_a_shared_one_is_not_fetched_again(
     http_server: LoopbackServer, tmp_path: Path
 ) -> None:

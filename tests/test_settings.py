@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from reader.actions import ACTIONS
+from reader.cli.common import settings_from
 from reader.settings import (
     CONFIG_ENV,
     DEFAULTS,
@@ -372,3 +374,10 @@ def test_a_key_taken_from_another_action_is_reported_and_dropped(tmp_path: Path)
     # Swapping two actions' keys takes no key another action still has.
     path = write(tmp_path, '[keys]\nnext_story = "p"\nprevious_story = "n"\n')
     assert load_config(path) == (UserConfig(keys={"next_story": "p", "previous_story": "n"}), [])
+
+
+@pytest.mark.parametrize(("images", "kept"), [("auto", True), ("halfcell", True), ("off", False)])
+def test_pictures_off_means_prefetch_keeps_none(tmp_path: Path, images: str, kept: bool) -> None:
+    args = argparse.Namespace(data_dir=tmp_path, feed=None)
+    settings = settings_from(args, UserConfig(images=images))
+    assert settings.prefetch_pictures is kept

@@ -53,6 +53,7 @@ def settings_from(args: argparse.Namespace, config: UserConfig | None = None) ->
     return replace(
         settings,
         prefetch=config.prefetch,
+        prefetch_pictures=config.images != "off",
         prefetch_concurrency=config.prefetch_concurrency,
         prefetch_per_host=config.prefetch_per_host,
         retention_days=config.retention_days,

@@ -89,7 +89,11 @@ class LibraryPrefetch(LibraryArticles):
                 report.cached += 1
             if on_progress is not None:
                 on_progress(report)
-            if outcome.document is not None and outcome.document.is_article:
+            if (
+                self.settings.prefetch_pictures
+                and outcome.document is not None
+                and outcome.document.is_article
+            ):
                 report.add_pictures(
                     await self.pictures.keep_pictures(
                         outcome.document, story.link, reach=reach, timed_out=timed_out
