@@ -201,6 +201,21 @@ async def test_the_mouse_selects_and_opens_stories(http_server, tmp_path: Path) 
         assert app.screen.story.id == story_list.stories[2].id
 
 
+async def test_a_late_loading_indicator_never_covers_the_article(
+    http_server, tmp_path: Path
+) -> None:
+    """On a busy machine the indicator's timer can call back after the page arrived and
+    stopped it: it covered the article for good (the view kept no size and no focus)."""
+    app = make_app(tmp_path, feed_urls(http_server, ["/feeds/rss2.xml"]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await pilot.press("enter")
+        screen = await wait_for_article(app)
+        screen._show_loading(screen.visit)  # the timer's call, come late
+        await settle(app)
+        assert not screen.view.loading and screen.view.size.height > 0
+
+
 async def test_a_missing_article_falls_back_on_the_feed_content(
     http_server, tmp_path: Path
 ) -> None:

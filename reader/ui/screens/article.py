@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 from urllib.parse import urlsplit
 
@@ -117,6 +118,8 @@ class ArticleScreen(ArticlePictures, ReportsWorkerFailures, Screen[int]):
         """What the feed says of the story being read: the summary view and the fallback."""
         self.mode: ViewMode = "article"
         self._save_timer: Timer | None = None
+        self._loading_visit: _Visit | None = None
+        """The visit whose page is being loaded, while it is."""
         self._init_pictures()
 
     @property
@@ -160,13 +163,16 @@ class ArticleScreen(ArticlePictures, ReportsWorkerFailures, Screen[int]):
         """Open the page of `visit` (cache first), show it, and mark its story read."""
         view = self.view
         # Only a fetch that takes a while shows the indicator: a cached article appears at once.
-        spinner = self.set_timer(LOADING_INDICATOR_DELAY, lambda: setattr(view, "loading", True))
+        self._loading_visit = visit
+        spinner = self.set_timer(LOADING_INDICATOR_DELAY, partial(self._show_loading, visit))
         try:
             if visit.url is None:
                 self.outcome = ArticleOutcome(None, "this story has no link to an article")
             else:
                 self.outcome = await self.library.open_url(visit.url, refetch=refetch)
         finally:
+            if self._loading_visit is visit:
+                self._loading_visit = None
             spinner.stop()
             view.loading = False
         story = visit.story if visit is self._story_visit() else None
@@ -179,6 +185,13 @@ class ArticleScreen(ArticlePictures, ReportsWorkerFailures, Screen[int]):
         # After showing it: a busy library makes this wait, and a read-only one keeps no state.
         if story is not None and not self.library.read_only:
             await self.library.mark_read(story)
+
+    def _show_loading(self, visit: _Visit) -> None:
+        """Show the loading indicator, unless the page of `visit` arrived meanwhile: on a busy
+        machine the timer's call can come after the load stopped the timer, and the indicator
+        then covered the article for good."""
+        if self._loading_visit is visit:
+            self.view.loading = True
 
     def _story_visit(self) -> _Visit:
         return self.history[0] if self.history else self.visit
