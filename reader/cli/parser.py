@@ -79,8 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, help_: str, description: str) -> argparse.ArgumentParser:
-        return commands.add_parser(
+    def command(
+        name: str,
+        help_: str,
+        description: str,
+        group: argparse._SubParsersAction[argparse.ArgumentParser] = commands,
+    ) -> argparse.ArgumentParser:
+        """A command (or, given its command's `group`, an action of it) with the global
+        options and the note on them."""
+        return group.add_parser(
             name, help=help_, description=description, epilog=GLOBAL_NOTE, parents=[hidden]
         )
 
@@ -104,31 +111,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     feeds = command("feeds", "add, list or remove feeds", "Manage the feeds you read.")
     feed_commands = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
-    add = feed_commands.add_parser(
+    add = command(
         "add",
-        help="subscribe to a feed, or to the first feed a page announces",
-        description="Subscribe to the feed at URL. For an ordinary page, find its feeds (its "
+        "subscribe to a feed, or to the first feed a page announces",
+        "Subscribe to the feed at URL. For an ordinary page, find its feeds (its "
         "<link rel=alternate> feeds, then common paths such as /feed and /rss.xml), take the "
         "first that works and say which on stderr. Prints the feed's URL.",
-        epilog=GLOBAL_NOTE,
-        parents=[hidden],
+        feed_commands,
     )
     add.add_argument("url", metavar="URL")
     add.add_argument("--name", help="your name for the feed (default: the feed's own title)")
     add.add_argument("--folder", help="the folder to file it in; nest with /, as in Tech/Rust")
-    feed_commands.add_parser(
+    command(
         "list",
-        help="print your feeds: URL, tab, title",
-        description="Print your feeds, one a line: URL, tab, title.",
-        epilog=GLOBAL_NOTE,
-        parents=[hidden],
+        "print your feeds: URL, tab, title",
+        "Print your feeds, one a line: URL, tab, title.",
+        feed_commands,
     )
-    remove = feed_commands.add_parser(
+    remove = command(
         "remove",
-        help="unsubscribe from a feed",
-        description="Unsubscribe from the feed at URL and drop its stories.",
-        epilog=GLOBAL_NOTE,
-        parents=[hidden],
+        "unsubscribe from a feed",
+        "Unsubscribe from the feed at URL and drop its stories.",
+        feed_commands,
     )
     remove.add_argument("url", metavar="URL")
 
@@ -142,15 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     account_commands = account.add_subparsers(
         dest="account_command", metavar="ACTION", required=True
     )
-    account_add = account_commands.add_parser(
+    account_add = command(
         "add",
-        help="add an account, checking it against the server first",
-        description="Check the email and password against the server at URL (its Fever API "
+        "add an account, checking it against the server first",
+        "Check the email and password against the server at URL (its Fever API "
         "address), then keep the account's API key. The password is asked without echo, or "
         "read as one line from stdin with --password-stdin; it is never stored. Adding an "
         "account for an address that has one replaces it.",
-        epilog=GLOBAL_NOTE,
-        parents=[hidden],
+        account_commands,
     )
     account_add.add_argument("kind", choices=("fever",), metavar="fever")
     account_add.add_argument("url", metavar="URL")
@@ -158,19 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
     account_add.add_argument(
         "--password-stdin", action="store_true", help="read the password from stdin (scripts)"
     )
-    account_commands.add_parser(
+    command(
         "list",
-        help="print your accounts: kind, tab, URL, tab, user",
-        description="Print your accounts, one a line: kind, tab, URL, tab, user (never the key).",
-        epilog=GLOBAL_NOTE,
-        parents=[hidden],
+        "print your accounts: kind, tab, URL, tab, user",
+        "Print your accounts, one a line: kind, tab, URL, tab, user (never the key).",
+        account_commands,
     )
-    account_remove = account_commands.add_parser(
+    account_remove = command(
         "remove",
-        help="forget the account at URL",
-        description="Delete the account at URL and its API key from the accounts file.",
-        epilog=GLOBAL_NOTE,
-        parents=[hidden],
+        "forget the account at URL",
+        "Delete the account at URL and its API key from the accounts file, and take its "
+        "feeds and stories out of the library (the server keeps them).",
+        account_commands,
     )
     account_remove.add_argument("url", metavar="URL")
 
