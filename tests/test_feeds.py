@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import pytest
+from hostile_feeds import OVERSIZED_KINDS, oversized_feed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -430,33 +431,10 @@ def test_crowded_tag_is_refused() -> None:
         parse_feed(rss(item(1, description=tag)), BASE + "/feed.xml")
 
 
-@pytest.mark.parametrize("kind", ["rss", "rdf", "atom"])
+@pytest.mark.parametrize("kind", OVERSIZED_KINDS)
 def test_oversized_feed_is_cut_at_an_item_boundary(kind: str) -> None:
-    # Items with ~20 tags each: the tag budget, not the entry cap, decides where the cut falls.
-    body = "".join(f"<p>{n}</p>" for n in range(9))
     count = MAX_PARSE_TAGS // 10
-    if kind == "atom":
-        entries = "".join(
-            f"<entry><id>e{n}</id><title>Story {n}</title><link href='/s/{n}'/>"
-            f"<content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>{body}</div>"
-            "</content></entry>"
-            for n in range(count)
-        )
-        data = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>{entries}</feed>'
-    elif kind == "rdf":
-        items = "".join(
-            f"<item rdf:about='{BASE}/s/{n}'><title>Story {n}</title><link>{BASE}/s/{n}</link>"
-            f"<description>{body.replace('<', '&lt;')}</description>{'<x/>' * 9}</item>"
-            for n in range(count)
-        )
-        data = (
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-            'xmlns="http://purl.org/rss/1.0/"><channel><title>R</title></channel>'
-            f"{items}</rdf:RDF>"
-        )
-    else:
-        data = rss("".join(item(n, description=f"<![CDATA[{body}]]>") for n in range(count)))
-    feed = parse_feed(data.encode() if isinstance(data, str) else data, BASE + "/feed.xml")
+    feed = parse_feed(oversized_feed(kind, BASE), BASE + "/feed.xml")
     titles = [e.title for e in feed.entries]
     assert 1000 < len(titles) < count
     assert titles == [f"Story {n}" for n in range(len(titles))]  # whole items, in order
