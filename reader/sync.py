@@ -22,6 +22,7 @@ from reader.library import FeedOutcome, Library, PrefetchReport
 from reader.net import TimedOutHosts
 from reader.sanitize import clean_line
 from reader.store import StoreError
+from reader.wording import counted
 
 BAR_WIDTH = 24
 """Cells of the progress bar drawn on a terminal."""
@@ -74,14 +75,10 @@ class SyncReport:
         updated = self.finished_feeds - self.failed_feeds
         line = (
             f"{updated}/{self.feeds} feeds updated, "
-            f"{_counted(self.new_stories, 'new story', 'new stories')}, "
-            f"{_counted(self.articles_cached, 'article', 'articles')} cached"
+            f"{counted(self.new_stories, 'new story', 'new stories')}, "
+            f"{counted(self.articles_cached, 'article')} cached"
             + (f", {self.articles_failed} failed" if self.articles_failed else "")
-            + (
-                f", {_counted(self.pictures_cached, 'picture', 'pictures')}"
-                if self.pictures_cached
-                else ""
-            )
+            + (f", {counted(self.pictures_cached, 'picture')}" if self.pictures_cached else "")
         )
         if self.failed_names:
             line += f"; failed feeds: {_named(self.failed_names, MAX_FEEDS_NAMED)}"
@@ -94,11 +91,6 @@ class SyncReport:
             if left or self.articles_left:
                 line += f" ({left} feeds, {self.articles_left} articles left for the next run)"
         return line
-
-
-def _counted(count: int, one: str, many: str) -> str:
-    """One count and its noun ("1 article", "2 articles"): people read the summary too."""
-    return f"{count} {one if count == 1 else many}"
 
 
 def _named(names: list[str], limit: int) -> str:

@@ -22,6 +22,7 @@ from reader.cli.common import (
     user_config,
 )
 from reader.config import Settings
+from reader.wording import counted
 
 if TYPE_CHECKING:
     from reader.accounts.credentials import Account
@@ -185,9 +186,5 @@ def _check(account: Account, settings: Settings) -> AccountSummary:
 
 def _summary_text(summary: AccountSummary) -> str:
     """ "12 feeds in 3 groups, 340 unread" (singular where it is one)."""
-
-    def count(number: int, noun: str) -> str:
-        return f"{number} {noun}" + ("" if number == 1 else "s")
-
-    feeds, groups = count(summary.feeds, "feed"), count(summary.groups, "group")
+    feeds, groups = counted(summary.feeds, "feed"), counted(summary.groups, "group")
     return f"{feeds} in {groups}, {summary.unread} unread"

@@ -24,6 +24,7 @@ from reader.store import Story, StoryFilter
 from reader.ui.failures import ReportsWorkerFailures
 from reader.ui.refresh_status import error_summary, final_status, is_offline
 from reader.ui.widgets.story_list import StoryList
+from reader.wording import counted
 
 # The screens this one opens are imported when first opened: the list's first frame does not
 # need them, and importing them first (with their widgets) took ~20 ms of a ~250 ms start.
@@ -153,7 +154,7 @@ class StoriesScreen(ReportsWorkerFailures, Screen[None]):
         count = len(stories)
         parts = [
             "newsreader",
-            f"{count} {'story' if count == 1 else 'stories'}",
+            counted(count, "story", "stories"),
             f"{unread} unread",
         ]
         if self.show != "all":
